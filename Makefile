@@ -24,11 +24,13 @@ lint-imports: install
 test: install lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# DJANGO_DEMO=1: a fixed development secret key (demo only); data in var/monolith.sqlite3.
+demo: export DJANGO_DEMO = 1
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed --size small
 	@echo "Reelbox monolith: http://127.0.0.1:8000/browse/  (API: /api/catalog/titles/, admin: /admin/)"
-	DJANGO_DEMO=1 $(VENV)/bin/uvicorn monolith.asgi:application --host 127.0.0.1 --port 8000
+	$(VENV)/bin/uvicorn monolith.asgi:application --host 127.0.0.1 --port 8000
 
 clean:
 	rm -rf $(VENV) .pytest_cache
