@@ -1,0 +1,155 @@
+"""The off-path half of shadowing: a bounded queue, a few workers, compare, record.
+
+The request path only calls :meth:`ShadowQueue.offer`, which never waits: when the
+queue is full the job is dropped and counted. Workers send the copy to the candidate
+with a short timeout, optionally ask the primary a second time to learn noise, compare,
+and hand the result to the diff store in a thread (SQLite must not block the loop).
+Nothing here raises into the caller: a failing candidate is a counted candidate error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from strangler_proxy.compare.compare import compare
+from strangler_proxy.compare.noise import NoiseModel, NoiseModels
+from strangler_proxy.compare.rules import CompareRules
+from strangler_proxy.diffstore import DiffStore
+from strangler_proxy.example import ShadowExample
+from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot
+
+log = logging.getLogger(__name__)
+SendFn = Callable[[RequestSnapshot], Awaitable[ResponseSnapshot]]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_QUEUE_SIZE = 256
+DEFAULT_WORKERS = 4
+DEFAULT_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowJob:
+    route: str
+    request: RequestSnapshot
+    primary: ResponseSnapshot
+    rules: CompareRules
+    learn_noise: bool = False
+
+
+class ShadowQueue:
+    """Start it in the app's lifespan startup, stop it at shutdown."""
+
+    def __init__(self, *, store: DiffStore, send_to_candidate: SendFn,
+                 send_to_primary: SendFn | None = None, noise: NoiseModels | None = None,
+                 maxsize: int = DEFAULT_QUEUE_SIZE, workers: int = DEFAULT_WORKERS,
+                 timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self._store = store
+        self._send_candidate = send_to_candidate
+        self._send_primary = send_to_primary
+        self._noise = noise
+        self._queue: asyncio.Queue[ShadowJob] = asyncio.Queue(maxsize)
+        self._workers = workers
+        self._timeout = timeout
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pending_drops: dict[str, list[int]] = {}  # route -> [overload, too_large]
+        self.offered = 0
+        self.dropped = 0
+        self.completed = 0
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._work(), name=f"shadow-{i}")
+                       for i in range(self._workers)]
+
+    async def stop(self, *, drain_timeout: float = 5.0) -> None:
+        """Finish queued jobs (up to ``drain_timeout``), stop workers, flush drop counts."""
+        try:
+            await asyncio.wait_for(self._queue.join(), drain_timeout)
+        except TimeoutError:
+            log.warning("shadow queue stopped with %d jobs left", self._queue.qsize())
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        await self._flush_drops()
+
+    def offer(self, job: ShadowJob) -> bool:
+        """Queue a job without waiting; ``False`` (and counted) when the queue is full."""
+        self.offered += 1
+        try:
+            self._queue.put_nowait(job)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            self._pending_drops.setdefault(job.route, [0, 0])[0] += 1
+            return False
+        return True
+
+    def count_too_large(self, route: str) -> None:
+        """Count a request or response that was not shadowed because of its size."""
+        self._pending_drops.setdefault(route, [0, 0])[1] += 1
+
+    async def join(self) -> None:
+        """Wait until every queued job is done (tests, graceful shutdown)."""
+        await self._queue.join()
+        await self._flush_drops()
+
+    async def _work(self) -> None:
+        while True:
+            job = await self._queue.get()
+            try:
+                await self._run(job)
+            except Exception:
+                log.exception("shadow job for route %s failed", job.route)
+            finally:
+                self.completed += 1
+                self._queue.task_done()
+            await self._flush_drops()
+
+    async def _run(self, job: ShadowJob) -> None:
+        started = time.perf_counter()
+        primary_ms = job.primary.latency_ms
+        try:
+            candidate = await asyncio.wait_for(self._send_candidate(job.request), self._timeout)
+        except Exception as exc:  # noqa: BLE001 - timeout, refused, reset: candidate errors
+            log.debug("shadow to candidate failed on %s: %s", job.route, type(exc).__name__)
+            await asyncio.to_thread(self._store.record_candidate_error, job.route,
+                                    primary_ms=primary_ms,
+                                    candidate_ms=(time.perf_counter() - started) * 1000)
+            return
+        if candidate.truncated or job.primary.truncated:
+            self.count_too_large(job.route)
+            return
+        rules = job.rules
+        if self._noise is not None:
+            model = self._noise.for_route(job.route)
+            send_primary = self._send_primary
+            if job.learn_noise and send_primary and job.request.method in SAFE_METHODS:
+                await self._learn(job, model, send_primary)
+            rules = model.apply(rules)
+        comparison = compare(job.primary, candidate, rules)
+        example = None if comparison.match else ShadowExample(
+            job.request, job.primary, candidate, comparison.differences)
+        await asyncio.to_thread(
+            self._store.record_comparison, job.route, comparison, primary_ms=primary_ms,
+            candidate_ms=candidate.latency_ms, candidate_error=candidate.status >= 500,
+            example=example)
+
+    async def _learn(self, job: ShadowJob, model: NoiseModel, send_primary: SendFn) -> None:
+        try:
+            again = await asyncio.wait_for(send_primary(job.request), self._timeout)
+        except Exception as exc:  # noqa: BLE001 - no second answer: learn nothing this time
+            log.debug("second primary request failed on %s: %s", job.route,
+                      type(exc).__name__)
+            return
+        if not again.truncated:
+            model.learn(job.primary, again, job.rules)
+
+    async def _flush_drops(self) -> None:
+        if not self._pending_drops:
+            return
+        pending, self._pending_drops = self._pending_drops, {}
+        for route, (overload, too_large) in pending.items():
+            await asyncio.to_thread(self._store.record_drops, route, overload=overload,
+                                    too_large=too_large)
