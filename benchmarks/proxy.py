@@ -1,0 +1,321 @@
+"""Proxy throughput and latency, side by side, in one run (a script, not a test).
+
+    .venv/bin/python benchmarks/proxy.py [--quick] [--duration 5] [--connections 32] [--repeat 3]
+
+Starts a fast upstream returning ~1 KB of JSON, then loads, one after the other: the upstream
+directly; nginx as a reverse proxy to it (one worker, keep-alive upstream); strangler's proxy
+(``strangler proxy serve``, one pass-through route, production defaults) with 1 and 2 workers;
+and three minimal uvicorn ASGI proxies differing only in their upstream client: our
+``strangler_proxy.http1`` pool, httpx's default transport and aiohttp. Load comes from wrk when
+installed, else from a bounded Python load generator. Prints requests/s, p50 and p99 at 32
+connections with ratios to nginx and to direct, then p50 at 1 connection and the latency each
+proxy adds over direct.
+
+Cores (when ``taskset`` exists): the proxy under test on core 0; wrk and the upstream on core 1.
+The 2-worker strangler row gets both cores, so it shares core 1 with wrk and the upstream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VARIANTS = Path(__file__).resolve().parent / "_proxy_variants"
+PYTHON = sys.executable
+NGINX_CONF = """\
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log /dev/null;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    upstream app {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+"""
+ROUTES_TOML = """\
+default = "app"
+
+[upstreams.app]
+url = "http://127.0.0.1:{upstream}"
+
+[[routes]]
+name = "pass-through"
+path = "/"
+upstream = "app"
+stage = "service"
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    p50_1conn_ms: float | None = None
+    note: str = ""
+
+
+# -- processes ---------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pinned(cores: str, argv: list[str]) -> list[str]:
+    return ["taskset", "-c", cores, *argv] if shutil.which("taskset") else argv
+
+
+def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"exited with status {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"not listening on {port} after {timeout}s")
+
+
+@contextlib.contextmanager
+def running(argv: list[str], port: int, *, env: dict[str, str] | None = None,
+            log: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_listening(port, proc)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def uvicorn_variant(module: str, port: int) -> list[str]:
+    return pinned("0", [PYTHON, "-m", "uvicorn", f"{module}:app", "--app-dir", str(VARIANTS),
+                        "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+                        "--log-level", "warning", "--http", "httptools", "--loop", "auto"])
+
+
+# -- load --------------------------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, connections: int, seconds: float) -> tuple[float, float, float, str]:
+    argv = pinned("1", ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", url])
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        found = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        assert found is not None, out
+        return float(found.group(1)) * _UNITS[found.group(2)]
+
+    # wrk's 2 s timeouts land in "Socket errors": reported with the row, not fatal.
+    errors = "; ".join(m.strip() for m in re.findall(r"(?:Non-2xx|Socket errors).*", out))
+    return rps, pct("50"), pct("99"), errors
+
+
+async def _python_load(host: str, port: int, connections: int, seconds: float) -> list[float]:
+    request = f"GET / HTTP/1.1\r\nhost: {host}:{port}\r\n\r\n".encode()
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def one_connection() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while (start := time.perf_counter()) < deadline:
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                if length is None:
+                    raise RuntimeError("the load generator needs Content-Length responses")
+                await reader.readexactly(int(length.group(1)))
+                latencies.append(time.perf_counter() - start)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one_connection() for _ in range(connections)))
+    return latencies
+
+
+def python_load(url: str, connections: int, seconds: float) -> tuple[float, float, float, str]:
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    latencies = sorted(asyncio.run(_python_load("127.0.0.1", port, connections, seconds)))
+    if not latencies:
+        raise RuntimeError("no request completed")
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return len(latencies) / seconds, pick(0.50), pick(0.99), ""
+
+
+def measure(name: str, url: str, args: argparse.Namespace) -> Result:
+    load = wrk if shutil.which("wrk") else python_load
+    load(url, args.connections, args.warmup)
+    runs = [load(url, args.connections, args.duration) for _ in range(args.repeat)]
+    singles = [load(url, 1, args.duration) for _ in range(args.repeat)]
+    rps, p50, p99 = (statistics.median(run[i] for run in runs) for i in range(3))
+    p50_one = statistics.median(run[1] for run in singles)
+    errors = "; ".join(run[3] for run in runs + singles if run[3])
+    result = Result(name, rps, p50, p99, p50_one, errors)
+    print(f"  {name:<26} {rps:>9,.0f} req/s  p50 {p50:.2f} ms  p99 {p99:.2f} ms  "
+          f"(1 conn p50 {p50_one:.3f} ms) {result.note}", flush=True)
+    return result
+
+
+# -- rows --------------------------------------------------------------------------------
+
+def row_nginx(upstream: int, tmp: Path, args: argparse.Namespace) -> Result:
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if nginx is None:
+        return Result("nginx", note="nginx not installed (Debian: apt-get install nginx-light)")
+    port = free_port()
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, upstream=upstream, port=port))
+    try:
+        with running(pinned("0", [nginx, "-c", str(conf), "-p", str(tmp)]), port):
+            return measure("nginx (1 worker)", f"http://127.0.0.1:{port}/", args)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        error_log = tmp / "error.log"
+        tail = error_log.read_text(errors="replace")[-200:] if error_log.exists() else ""
+        return Result("nginx (1 worker)", note=f"failed: {exc} {tail}".strip())
+
+
+def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespace) -> Result:
+    name = f"strangler proxy, {workers} worker{'s' if workers > 1 else ''}"
+    try:
+        import strangler_proxy.app  # noqa: F401  (the row needs the real proxy)
+    except Exception as exc:  # not written yet, or broken
+        return Result(name, note=f"skipped: strangler_proxy.app does not import ({exc})")
+    routes = tmp / "routes.toml"
+    routes.write_text(ROUTES_TOML.format(upstream=upstream))
+    cli = [PYTHON, "-m", "strangler"]
+    check = subprocess.run([*cli, "proxy", "check", str(routes)], cwd=ROOT, capture_output=True,
+                           text=True)
+    if check.returncode != 0:
+        return Result(name, note=f"skipped: `proxy check` failed: {check.stderr.strip()[:200]}")
+    port = free_port()
+    cores = "0" if workers == 1 else "0,1"
+    argv = pinned(cores, [*cli, "proxy", "serve", "--config", str(routes), "--port", str(port),
+                          "--workers", str(workers), "--log-level", "warning"])
+    log = tmp / f"strangler-{workers}.log"  # its access log (one JSON line a request) lands here
+    try:
+        with running(argv, port, log=log):
+            return measure(name, f"http://127.0.0.1:{port}/", args)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
+        return Result(name, note=f"failed: {exc} {tail}".strip()[:300])
+
+
+def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace) -> Result:
+    port = free_port()
+    env = {"BENCH_UPSTREAM": f"http://127.0.0.1:{upstream}"}
+    try:
+        with running(uvicorn_variant(module, port), port, env=env):
+            return measure(label, f"http://127.0.0.1:{port}/", args)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        return Result(label, note=f"failed: {exc}"[:300])
+
+
+# -- report ------------------------------------------------------------------------------
+
+def ratio(value: float | None, base: float | None) -> str:
+    return f"{value / base:.2f}x" if value and base else "-"
+
+
+def report(results: list[Result], connections: int) -> None:
+    by_name = {r.name: r for r in results}
+    direct, nginx = by_name.get("direct (no proxy)"), by_name.get("nginx (1 worker)")
+    print(f"\n{connections} connections, ~1 KB JSON:")
+    print(f"{'':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs nginx':>10}{'vs direct':>11}"
+          f"{'p50@1c ms':>11}{'added p50':>11}")
+    for r in results:
+        if r.rps is None:
+            print(f"{r.name:<28}{r.note}")
+            continue
+        added = (f"{r.p50_1conn_ms - direct.p50_1conn_ms:+.3f}"
+                 if direct and direct.p50_1conn_ms is not None and r is not direct else "-")
+        print(f"{r.name:<28}{r.rps:>10,.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
+              f"{ratio(r.rps, nginx.rps if nginx else None):>10}"
+              f"{ratio(r.rps, direct.rps if direct else None):>11}"
+              f"{r.p50_1conn_ms:>11.3f}{added:>11}  {r.note}")
+    if nginx and nginx.p99_ms:
+        print("\np99 vs nginx: " + ", ".join(
+            f"{r.name} {r.p99_ms / nginx.p99_ms:.1f}x" for r in results
+            if r.p99_ms and r is not nginx and r is not direct))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2 s runs: a smoke test")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per row; the median is reported (use 3 on a noisy machine)")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration = 2.0
+    args.warmup = 1.0 if args.quick else 2.0
+    load = "wrk -t1 --latency" if shutil.which("wrk") else (
+        "the Python load generator (wrk not installed; Debian: apt-get install wrk)")
+    split = ("proxy on core 0; load and upstream on core 1; 2-worker row on cores 0,1"
+             if shutil.which("taskset") else "unpinned (taskset not installed)")
+    print(f"load: {load}; {args.repeat} x {args.duration:g}s runs (median) after "
+          f"{args.warmup:g}s warm-up; "
+          f"cores: {split} ({os.cpu_count()} online)\n")
+
+    results: list[Result] = []
+    upstream = free_port()
+    with tempfile.TemporaryDirectory(prefix="strangler-bench-") as tmp_name, running(
+        pinned("1", [PYTHON, str(VARIANTS / "upstream.py"), str(upstream)]), upstream
+    ):
+        tmp = Path(tmp_name)
+        results.append(measure("direct (no proxy)", f"http://127.0.0.1:{upstream}/", args))
+        results.append(row_nginx(upstream, tmp, args))
+        results.append(row_strangler(upstream, 1, tmp, args))
+        results.append(row_strangler(upstream, 2, tmp, args))
+        for module, label in (("pool_app", "uvicorn + http1 pool"),
+                              ("aiohttp_app", "uvicorn + aiohttp"),
+                              ("httpx_app", "uvicorn + httpx (default)")):
+            results.append(row_variant(module, label, upstream, args))
+        for r in results:
+            if r.rps is None:
+                print(f"  {r.name:<26} {r.note}")
+    report(results, args.connections)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,397 @@
+"""One upstream HTTP/1.1 connection: an asyncio Protocol that runs one exchange at a time.
+
+The response is parsed by httptools (llhttp, the parser uvicorn uses) straight from
+``data_received``; body chunks queue in a deque that pauses the socket above ``HIGH_WATER``.
+Pipelining is never used: a connection carries the next request only after the previous
+response was read to its end and both sides agreed to keep the connection alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from httptools import HttpParserError, HttpParserUpgrade, HttpResponseParser
+
+from .config import HIGH_WATER, LOW_WATER, Timeouts
+from .errors import (
+    ReadError,
+    ReadTimeout,
+    RemoteProtocolError,
+    UpstreamError,
+    WriteError,
+    WriteTimeout,
+)
+from .response import UpstreamResponse
+from .upload import send_body
+
+if TYPE_CHECKING:
+    from .pool import ConnectionPool
+
+__all__ = ["Connection"]
+
+# Exchange states.
+_IDLE, _HEAD, _BODY, _DONE = 0, 1, 2, 3
+
+
+class Connection(asyncio.Protocol):
+    """Transport callbacks, parser callbacks and the per-exchange state, in one object."""
+
+    __slots__ = (
+        "_body", "_buffered", "_drain_waiter", "_exc", "_framed", "_has_body", "_head_request",
+        "_headers", "_keep_alive", "_loop", "_parser", "_read_paused", "_read_timeout", "_reason",
+        "_reset_parser", "_rx_any", "_sender", "_state", "_status", "_timer", "_transport",
+        "_wait_since", "_waiter", "_write_timeout", "body_sent", "closed", "idle_since", "in_pool",
+        "lost_before_response", "peak_buffered", "peak_write_buffered", "pool", "requests",
+        "write_paused",
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeouts: Timeouts) -> None:
+        self._loop = loop
+        self._read_timeout = timeouts.read
+        self._write_timeout = timeouts.write
+        self.pool: ConnectionPool | None = None  # set once connected; the pool counts it then
+        self._transport: asyncio.Transport | None = None
+        self._parser = HttpResponseParser(self)
+        self._state = _IDLE
+        self.closed = False
+        self.requests = 0  # exchanges completed: > 0 means the next one reuses the connection
+        self.idle_since = 0.0
+        self.in_pool = False
+        self._exc: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._wait_since = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self.write_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._read_paused = False
+        self._body: deque[bytes] = deque()
+        self._buffered = 0
+        self.peak_buffered = 0
+        self.peak_write_buffered = 0
+        self._head_request = False
+        self._keep_alive = False
+        self._framed = False
+        self._rx_any = False
+        self._reason = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._sender: asyncio.Task[None] | None = None
+        self.body_sent = True
+        self._reset_parser = False
+        self.lost_before_response = False
+        self._status = 0
+        self._has_body = False
+
+    # -- sending ------------------------------------------------------------------------
+
+    async def exchange(
+        self,
+        method: bytes,
+        head: bytes,
+        body: bytes | AsyncIterator[bytes] | None,
+        content_length: int | None,
+    ) -> UpstreamResponse:
+        """Send one request and wait for the final response head (1xx are skipped)."""
+        if self._reset_parser:
+            # After a HEAD the parser still expects the advertised body: start afresh.
+            self._parser = HttpResponseParser(self)
+            self._reset_parser = False
+        if self.closed:
+            # Lost between check-out and now: report it like the stale race it is.
+            self.lost_before_response = True
+            raise RemoteProtocolError("upstream closed the pooled connection", request_sent=False)
+        self._state = _HEAD
+        self._head_request = method == b"HEAD"
+        self._rx_any = False
+        self.body_sent = True
+        self.peak_buffered = 0
+        self.peak_write_buffered = 0
+        transport = self._transport
+        assert transport is not None
+        if body is None:
+            transport.write(head)
+        elif isinstance(body, bytes):
+            # One write (one syscall) for small bodies; big ones are not copied into the head.
+            if len(body) <= 65536:
+                transport.write(head + body)
+            else:
+                transport.write(head)
+                transport.write(body)
+        else:
+            transport.write(head)
+            self.body_sent = False
+            self._sender = self._loop.create_task(send_body(self, transport, body, content_length))
+        while self._state == _HEAD:
+            if self._exc is not None:
+                raise self._exc
+            await self._wait()
+        return UpstreamResponse(
+            self, self._status, self._reason, self._parser.get_http_version(), self._headers,
+            self._has_body,
+        )
+
+    @property
+    def answered(self) -> bool:
+        """The whole response arrived (maybe before the request body was all sent)."""
+        return self._state == _DONE
+
+    async def drain(self) -> None:
+        """Wait until the transport's write buffer drained below its low-water mark."""
+        fut = self._loop.create_future()
+        self._drain_waiter = fut
+        handle = None
+        if self._write_timeout is not None:
+            handle = self._loop.call_later(self._write_timeout, self._on_write_timeout, fut)
+        try:
+            await fut
+        finally:
+            self._drain_waiter = None
+            if handle is not None:
+                handle.cancel()
+
+    def _on_write_timeout(self, fut: asyncio.Future[None]) -> None:
+        if not fut.done():
+            self.fail(WriteTimeout(
+                f"upstream read none of the request body for {self._write_timeout}s",
+                request_sent=True,
+            ))
+
+    # -- receiving ----------------------------------------------------------------------
+
+    async def _wait(self) -> None:
+        """Wait for the next received bytes; the read timeout counts from the start of the wait."""
+        fut = self._loop.create_future()
+        self._waiter = fut
+        timeout = self._read_timeout
+        if timeout is not None:
+            now = self._loop.time()
+            self._wait_since = now
+            # One lazily re-armed timer per connection instead of a timer per wait.
+            if self._timer is None:
+                self._timer = self._loop.call_at(now + timeout, self._on_read_timer)
+        await fut
+
+    def _on_read_timer(self) -> None:
+        self._timer = None
+        if self._waiter is None or self.closed:
+            return
+        assert self._read_timeout is not None
+        deadline = self._wait_since + self._read_timeout
+        if self._loop.time() >= deadline:
+            self.fail(ReadTimeout(
+                f"no data from upstream for {self._read_timeout}s", request_sent=True
+            ))
+        else:
+            self._timer = self._loop.call_at(deadline, self._on_read_timer)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def next_chunk(self) -> bytes | None:
+        """A body chunk, ``b""`` at the end, or ``None`` when the caller must ``wait_body()``."""
+        body = self._body
+        if body:
+            chunk = body.popleft()
+            self._buffered -= len(chunk)
+            if self._read_paused and self._buffered <= LOW_WATER and not self.closed:
+                self._read_paused = False
+                assert self._transport is not None
+                self._transport.resume_reading()
+            return chunk
+        if self._state == _DONE:
+            return b""
+        if self._exc is not None:
+            raise self._exc
+        return None
+
+    async def wait_body(self) -> None:
+        await self._wait()
+
+    # -- releasing ----------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """End the exchange: back to the pool when fully read and kept alive, else closed."""
+        sender = self._sender
+        if sender is not None:
+            self._sender = None
+            if not sender.done():
+                sender.cancel()
+        if (self._state != _DONE or not self._keep_alive or not self.body_sent
+                or self._exc is not None or self.closed):
+            self.close()
+            return
+        self._state = _IDLE
+        self.requests += 1
+        if self._body:
+            self._body.clear()  # the caller stopped reading early; all bytes did arrive
+            self._buffered = 0
+        if self._read_paused:
+            self._read_paused = False
+            assert self._transport is not None
+            self._transport.resume_reading()
+        pool = self.pool
+        assert pool is not None
+        pool.checkin(self)
+
+    def close(self) -> None:
+        """Drop the connection now; the pool frees its slot at once."""
+        sender = self._sender
+        if sender is not None and not sender.done() and sender is not asyncio.current_task():
+            sender.cancel()  # it may be parked in the caller's body iterator
+        self._gone()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def _gone(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self.pool is not None:
+                self.pool.forget(self)
+
+    def fail(self, exc: BaseException) -> None:
+        """Record the exchange's failure, drop the connection and wake whoever waits."""
+        if self._exc is None:
+            self._exc = exc
+        self._keep_alive = False
+        self.close()
+        self._wake()
+        drain = self._drain_waiter
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    # -- transport callbacks ------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        state = self._state
+        if state == _BODY and not self._framed and exc is None and not self.closed:
+            self._state = _DONE  # a body delimited by the close has ended
+            self._keep_alive = False
+        elif (state == _HEAD or state == _BODY) and self._exc is None:
+            self._exc = self._lost_error(state, exc)
+        self._gone()
+        self._wake()
+        drain = self._drain_waiter
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    def _lost_error(self, state: int, exc: Exception | None) -> UpstreamError:
+        reason = f": {exc}" if exc is not None else ""
+        if state == _BODY:
+            return ReadError(f"upstream closed the connection mid-body{reason}", request_sent=True)
+        if not self._rx_any:
+            self.lost_before_response = True
+        if not self.body_sent:
+            return WriteError(
+                f"upstream closed the connection while the request was sent{reason}",
+                request_sent=True,
+            )
+        if self._rx_any:
+            return ReadError(
+                f"upstream closed the connection inside the response head{reason}",
+                request_sent=True,
+            )
+        return RemoteProtocolError(
+            f"upstream closed the connection without sending a response{reason}",
+            request_sent=True,
+        )
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too; connection_lost follows
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        drain = self._drain_waiter
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        state = self._state
+        if state != _HEAD and state != _BODY:
+            # Bytes nobody asked for: the framing can no longer be trusted.
+            self._keep_alive = False
+            if state == _IDLE:
+                self.close()
+            return
+        self._rx_any = True
+        try:
+            self._parser.feed_data(data)
+        except HttpParserUpgrade:
+            self.fail(RemoteProtocolError(
+                "upstream switched protocols (101) without being asked", request_sent=True
+            ))
+        except HttpParserError as exc:
+            self.fail(RemoteProtocolError(f"malformed response: {exc}", request_sent=True))
+
+    # -- parser callbacks (httptools) -----------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._headers = []
+        self._reason = b""
+        self._framed = False
+
+    def on_status(self, status: bytes) -> None:
+        self._reason += status
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._state != _HEAD:
+            return  # chunked trailers: ignored, never merged into the forwarded head
+        self._headers.append((name, value))
+        size = len(name)
+        if size == 14 or size == 17:
+            lower = name.lower()
+            if lower == b"content-length" or (
+                lower == b"transfer-encoding" and value.rstrip().lower().endswith(b"chunked")
+            ):
+                self._framed = True
+
+    def on_headers_complete(self) -> None:
+        parser = self._parser
+        status = parser.get_status_code()
+        if status < 200:
+            return  # 100 Continue, 103 Early Hints: skipped (101 raises HttpParserUpgrade)
+        self._status = status
+        self._keep_alive = parser.should_keep_alive()
+        if self._head_request or status == 204 or status == 304:
+            self._has_body = False
+            self._state = _DONE
+            if self._head_request:
+                self._reset_parser = True
+        else:
+            self._has_body = True
+            self._state = _BODY
+        self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        if self._state != _BODY:
+            self._keep_alive = False  # a body after HEAD/204/304: do not reuse
+            return
+        self._body.append(body)
+        buffered = self._buffered + len(body)
+        self._buffered = buffered
+        if buffered > self.peak_buffered:
+            self.peak_buffered = buffered
+        if buffered > HIGH_WATER and not self._read_paused:
+            self._read_paused = True
+            assert self._transport is not None
+            self._transport.pause_reading()
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        if self._state == _BODY:
+            self._state = _DONE
+            self._wake()

@@ -1,0 +1,49 @@
+"""Bytes on the wire for a request: the head in one join, and chunked framing for bodies."""
+
+from __future__ import annotations
+
+from .errors import LocalProtocolError
+
+__all__ = ["IDEMPOTENT_METHODS", "LAST_CHUNK", "chunk_header", "encode_head"]
+
+# RFC 9110 section 9.2.2: repeating these has the same effect as sending them once.
+IDEMPOTENT_METHODS = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE"})
+
+LAST_CHUNK = b"0\r\n\r\n"
+
+
+def chunk_header(size: int) -> bytes:
+    return b"%x\r\n" % size
+
+
+def encode_head(
+    method: bytes,
+    target: bytes,
+    headers: list[tuple[bytes, bytes]],
+    default_host: bytes,
+    content_length: int | None,
+    chunked: bool,
+) -> bytes:
+    """Serialise the request line and headers, adding Host when absent and the framing header.
+
+    The caller has already dropped hop-by-hop and framing headers; this only guards the request
+    line, the one place a rewritten path could smuggle a second request.
+    """
+    if b" " in target or b"\r" in target or b"\n" in target or not target:
+        raise LocalProtocolError(f"invalid request target {target!r}", request_sent=False)
+    parts = [method, b" ", target, b" HTTP/1.1\r\n"]
+    has_host = False
+    for name, value in headers:
+        if not has_host and len(name) == 4 and name.lower() == b"host":
+            has_host = True
+        parts += (name, b": ", value, b"\r\n")
+    if not has_host:
+        # RFC 9112 section 3.2: Host is required, and SHOULD come first.
+        parts[4:4] = (b"host: ", default_host, b"\r\n")
+    if chunked:
+        parts.append(b"transfer-encoding: chunked\r\n\r\n")
+    elif content_length is not None:
+        parts.append(b"content-length: %d\r\n\r\n" % content_length)
+    else:
+        parts.append(b"\r\n")
+    return b"".join(parts)
