@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "monolith.ratings",
     "monolith.recommendations",
     "monolith.notifications",
+    "monolith.outbox",
 ]
 
 MIDDLEWARE = [
@@ -160,3 +161,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --------------------------------------------------------------------------- the catalog's extraction
+# Each API request is one transaction, so a catalog change and its outbox event (monolith.outbox)
+# commit or roll back together.
+for _database in DATABASES.values():
+    _database.setdefault("ATOMIC_REQUESTS", True)
+# Bearer token the extracted catalog service presents to read /api/outbox/ (empty: staff only).
+REELBOX_OUTBOX_TOKEN = os.environ.get("REELBOX_OUTBOX_TOKEN", "")
+# Where other domains read the catalog (monolith.catalog_client): "orm" (the tables, legacy) or
+# "http" (the extracted service at REELBOX_CATALOG_URL). Switching back is one variable.
+REELBOX_CATALOG_BACKEND = os.environ.get("REELBOX_CATALOG_BACKEND", "orm").strip().lower()
+REELBOX_CATALOG_URL = os.environ.get("REELBOX_CATALOG_URL", "http://127.0.0.1:8001")
+REELBOX_CATALOG_TIMEOUT = float(os.environ.get("REELBOX_CATALOG_TIMEOUT", "2.0"))

@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/recommendations/", include("monolith.recommendations.urls")),
     path("api/notifications/", include("monolith.notifications.urls")),
     path("admin/", admin.site.urls),
+    path("api/outbox/", include("monolith.outbox.urls")),
 ]

@@ -1,0 +1,9 @@
+from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (capped at 100): the monolith's pagination, unchanged."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100

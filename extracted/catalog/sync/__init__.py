@@ -1,0 +1,1 @@
+"""Filling and following the catalog: ``backfill`` copies it, ``sync`` drains the outbox."""

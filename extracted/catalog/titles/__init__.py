@@ -1,0 +1,1 @@
+"""The catalog's own data and its ``/api/catalog/`` API."""
