@@ -1,0 +1,252 @@
+"""The ASGI application: composes limits, normalisation, routing, forwarding and observability.
+
+::
+
+    app = create_app("routes.toml")                  # watches the file, reloads on SIGHUP
+    app = ProxyApp(table)                            # a table built in code, no file
+    uvicorn.run(app, ...)                  # or: strangler proxy serve --config routes.toml
+
+``/-/health`` (liveness), ``/-/ready`` (503 while the default upstream's circuit is open) and
+``/-/metrics`` (Prometheus text) live under ``[proxy] internal_prefix``. Errors the proxy
+answers for itself are JSON: ``{"error": "...", "request_id": "..."}``.
+
+Issue 4 hooks: ``ProxyApp(canary=fn)`` is handed to ``RouteTable.decide``; ``Decision.shadow``
+names the shadow target, which this app does not act on yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter
+from typing import Any, TextIO
+
+from strangler_proxy.access_log import AccessLog
+from strangler_proxy.errors import ClientGone, RequestError, UpstreamBodyAborted
+from strangler_proxy.forward import Outcome, forward
+from strangler_proxy.headers import Trust, prepare_request
+from strangler_proxy.limits import check_headers, check_target, read_body
+from strangler_proxy.metrics import Metrics
+from strangler_proxy.normalize import normalize_path
+from strangler_proxy.reload import Reloader
+from strangler_proxy.routes import CanaryBucket, RouteTable
+from strangler_proxy.routes_file import load_table
+from strangler_proxy.upstreams import PoolFactory, UpstreamSet, default_pool_factory
+
+__all__ = ["CONFIG_ENV", "ProxyApp", "Runtime", "create_app", "create_app_from_env"]
+
+CONFIG_ENV = "STRANGLER_PROXY_CONFIG"
+logger = logging.getLogger("strangler_proxy.app")
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+_JSON = [(b"content-type", b"application/json")]
+# Old pools wait this long at most for their in-flight requests after a reload.
+RETIRE_DRAIN_SECONDS = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything a request needs from one table; replaced as a whole on reload."""
+
+    table: RouteTable
+    upstreams: UpstreamSet
+    trust: Trust
+
+
+class ProxyApp:
+    """The strangler proxy as a pure ASGI callable."""
+
+    def __init__(self, table: RouteTable, *, config_path: str | Path | None = None,
+                 pool_factory: PoolFactory = default_pool_factory,
+                 canary: CanaryBucket | None = None, watch: bool = True,
+                 access_stream: TextIO | None = None) -> None:
+        self.pool_factory = pool_factory
+        self.canary = canary
+        self.metrics = Metrics()
+        # access_stream: JSON lines written directly (serve uses stdout); else the logger.
+        self.access_log = AccessLog(enabled=table.proxy.access_log, stream=access_stream)
+        self._flusher: asyncio.Task[None] | None = None
+        self._initial = table
+        self.runtime: Runtime | None = None
+        self.reloader = (Reloader(config_path, self.swap, on_result=self.metrics.reload,
+                                  watch=watch and table.proxy.watch)
+                         if config_path is not None else None)
+        self._retiring: set[Any] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def startup(self) -> None:
+        if self.runtime is None:
+            table = self._initial
+            self.runtime = Runtime(table, UpstreamSet.build(table.upstreams, self.pool_factory),
+                                   Trust(table.proxy.trusted_proxies))
+            self.runtime.upstreams.start()
+        if self.reloader is not None:
+            await self.reloader.start()
+        if self.access_log.stream is not None and self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_access_log())
+
+    async def _flush_access_log(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            self.access_log.flush()
+
+    async def shutdown(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            self._flusher = None
+            self.access_log.flush()
+        if self.reloader is not None:
+            await self.reloader.stop()
+        if self.runtime is not None:
+            await self.runtime.upstreams.aclose(drain=5.0)
+            self.runtime = None
+        for task in list(self._retiring):
+            task.cancel()
+
+    def swap(self, table: RouteTable) -> None:
+        """Install a validated table in one assignment; retire the upstreams it dropped."""
+        current = self.runtime
+        if current is None:
+            self._initial = table
+            return
+        upstreams, retired = current.upstreams.successor(table.upstreams, self.pool_factory)
+        upstreams.start()
+        self.runtime = Runtime(table, upstreams, Trust(table.proxy.trusted_proxies))
+        self.access_log.enabled = table.proxy.access_log
+        for upstream in retired:
+            task = asyncio.get_running_loop().create_task(
+                upstream.close(drain=RETIRE_DRAIN_SECONDS))
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
+
+    # -- ASGI ------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1003})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:  # report to the server, which exits
+                    await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = perf_counter()
+        if self.runtime is None:  # served without lifespan: open lazily
+            await self.startup()
+        runtime = self.runtime  # this request keeps this table, whatever reloads happen
+        assert runtime is not None
+        settings = runtime.table.proxy
+        method: str = scope["method"]
+        client = scope.get("client")
+        peer = client[0] if client else ""
+        prepared = prepare_request(scope["headers"], peer=peer,
+                                   scheme=scope.get("scheme", "http"), trust=runtime.trust)
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query: bytes = scope.get("query_string", b"")
+        route, path, error = "-", "", None
+        outcome = Outcome(upstream="-")
+        try:
+            check_headers(prepared.header_bytes, settings.max_header_bytes)
+            check_target(method, raw_path)
+            path = normalize_path(raw_path)
+            if path.startswith(settings.internal_prefix):
+                await self._internal(path[len(settings.internal_prefix):], runtime, send)
+                return
+            decision = runtime.table.decide(method, prepared.host.decode("latin-1"), path,
+                                            prepared.conditions, peer, canary=self.canary)
+            route, outcome.upstream = decision.route_name, decision.primary
+            body = await read_body(receive, content_length=prepared.content_length,
+                                   chunked=prepared.chunked, limit=settings.max_body_bytes)
+            await forward(upstreams=runtime.upstreams, decision=decision, path=path,
+                          method=method, query=query, prepared=prepared, body=body,
+                          preserve_host=settings.preserve_host, metrics=self.metrics,
+                          receive=receive, send=send, outcome=outcome)
+        except RequestError as exc:
+            error = exc.detail
+            if outcome.started:
+                raise
+            outcome.status = exc.status
+            await _error_response(send, exc, prepared.request_id)
+        except ClientGone as exc:
+            error, outcome.status = str(exc), 499
+        except UpstreamBodyAborted as exc:
+            error = str(exc)
+            raise  # the server cuts the connection: the client must not see a short body
+        finally:
+            if outcome.status or error:
+                duration = perf_counter() - started
+                status = outcome.status or 500
+                self.metrics.observe(route, outcome.upstream, status, duration)
+                self.access_log.record(
+                    request_id=prepared.request_id, method=method, path=path or "-",
+                    query=query, route=route, upstream=outcome.upstream, status=status,
+                    duration=duration, client=peer, error=error)
+
+    async def _internal(self, name: str, runtime: Runtime, send: Send) -> None:
+        upstreams = list(runtime.upstreams.values())
+        if name == "health":
+            status, body, ctype = 200, b'{"status":"ok"}', b"application/json"
+        elif name == "ready":
+            states = {u.name: {"circuit": u.breaker.state, "in_flight": u.in_flight}
+                      for u in upstreams}
+            ready = runtime.upstreams[runtime.table.default].breaker.state != "open"
+            status = 200 if ready else 503
+            body = json.dumps({"ready": ready, "default": runtime.table.default,
+                               "upstreams": states}).encode()
+            ctype = b"application/json"
+        elif name == "metrics":
+            status, ctype = 200, b"text/plain; version=0.0.4; charset=utf-8"
+            body = self.metrics.render(upstreams).encode()
+        else:
+            status, body, ctype = 404, b'{"error":"unknown internal endpoint"}', b"application/json"
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", ctype), (b"cache-control", b"no-store"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _error_response(send: Send, exc: RequestError, request_id: str) -> None:
+    body = json.dumps({"error": exc.detail, "request_id": request_id}).encode()
+    headers = [*_JSON, (b"content-length", str(len(body)).encode()),
+               (b"x-request-id", request_id.encode("ascii"))]
+    if exc.status in (400, 405, 413, 431):
+        headers.append((b"connection", b"close"))  # the rest of the request may be unread
+    await send({"type": "http.response.start", "status": exc.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(config_path: str | Path, *, watch: bool = True,
+               canary: CanaryBucket | None = None,
+               access_stream: TextIO | None = None) -> ProxyApp:
+    """The proxy for a routes file, reloading it on change and on SIGHUP."""
+    return ProxyApp(load_table(config_path), config_path=config_path, watch=watch,
+                    canary=canary, access_stream=access_stream)
+
+
+def create_app_from_env(access_stream: TextIO | None = None) -> ProxyApp:
+    """Factory for ``uvicorn --factory`` and workers; the path is in ``$STRANGLER_PROXY_CONFIG``."""
+    path = os.environ.get(CONFIG_ENV)
+    if not path:
+        raise RuntimeError(f"set {CONFIG_ENV} to the routes file")
+    return create_app(path, access_stream=access_stream)

@@ -1,0 +1,221 @@
+"""Header hygiene, pure: what the upstream and the client get, and what logs may show.
+
+- hop-by-hop headers and every header named in ``Connection`` are dropped both ways;
+  framing (``Content-Length``/``Transfer-Encoding``) is left to the upstream client;
+- ``X-Forwarded-For/Proto/Host`` and ``Forwarded`` are set; the client's own values are kept
+  (and appended to) only when the peer is one of ``trusted_proxies``, otherwise replaced;
+- ``X-Request-ID`` is kept when it looks sane, generated otherwise, and returned to the client;
+- ``traceparent``/``tracestate`` pass through untouched;
+- ``redact_headers``/``redact_query`` keep secrets out of anything written down.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+__all__ = [
+    "HOP_BY_HOP",
+    "PreparedRequest",
+    "Trust",
+    "prepare_request",
+    "redact_headers",
+    "redact_query",
+    "response_headers",
+]
+
+Headers = list[tuple[bytes, bytes]]
+
+HOP_BY_HOP = frozenset({
+    b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding",
+    b"upgrade", b"proxy-authenticate", b"proxy-authorization",
+})
+# Not hop-by-hop, but the upstream client frames the body and the proxy sets the host.
+_REQUEST_DROP = HOP_BY_HOP | {b"content-length", b"host"}
+_FORWARDING = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host",
+                         b"forwarded"})
+_REQUEST_ID = b"x-request-id"
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie",
+                               "x-api-key", "x-auth-token", "x-csrftoken"})
+_SENSITIVE_PARAM = re.compile(r"token|secret|password|passwd|key|auth|signature|session|code",
+                              re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+class Trust:
+    """Which peers may vouch for the original client (``[proxy] trusted_proxies``)."""
+
+    def __init__(self, cidrs: Iterable[str] = ()) -> None:
+        self.networks = tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+        self._cache: dict[str, bool] = {}
+
+    def trusts(self, peer: str) -> bool:
+        if not self.networks:
+            return False
+        known = self._cache.get(peer)
+        if known is None:
+            try:
+                address = ipaddress.ip_address(peer)
+                known = any(address in network for network in self.networks)
+            except ValueError:
+                known = False
+            if len(self._cache) < 4096:  # bounded: peers are few behind a load balancer
+                self._cache[peer] = known
+        return known
+
+
+class LazyHeaders(Mapping[str, str]):
+    """Name -> value over a header list, decoded only if a route condition asks (most don't)."""
+
+    __slots__ = ("_headers", "_map")
+
+    def __init__(self, headers: Headers) -> None:
+        self._headers = headers
+        self._map: dict[str, str] | None = None
+
+    def _built(self) -> dict[str, str]:
+        if self._map is None:
+            # The headers as they go upstream: forwarding headers already sanitised, so a
+            # route condition on them sees trusted values only.
+            self._map = {n.decode("latin-1"): v.decode("latin-1") for n, v in self._headers}
+        return self._map
+
+    def __getitem__(self, name: str) -> str:
+        return self._built()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+
+@dataclass(slots=True)
+class PreparedRequest:
+    headers: Headers  # ready for the upstream, without framing headers and Host
+    request_id: str
+    host: bytes  # the Host the client asked for
+    content_length: int | None
+    chunked: bool
+    conditions: Mapping[str, str]  # lower-case name -> value, for conditions and sticky keys
+    header_bytes: int  # size of the client's header block, for the 431 limit
+
+
+def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: str,
+                    trust: Trust) -> PreparedRequest:
+    """Clean the client's headers for the upstream in one pass.
+
+    ``Host`` is left out: the forwarder adds the client's or the upstream's, per attempt.
+    """
+    connection_named: set[bytes] = set()
+    kept: Headers = []
+    forwarded: dict[bytes, bytes] = {}
+    host = b""
+    size = 0
+    request_id = ""
+    content_length: int | None = None
+    chunked = False
+    for name, value in raw:
+        size += len(name) + len(value) + 4
+        if name in _REQUEST_DROP or name in _FORWARDING:
+            if name == b"host":
+                host = value
+            elif name == b"content-length":
+                content_length = _content_length(value)
+            elif name == b"transfer-encoding":
+                chunked = True
+            elif name == b"connection":
+                connection_named.update(t.strip().lower() for t in value.split(b","))
+            elif name in _FORWARDING:
+                forwarded[name] = forwarded[name] + b", " + value if name in forwarded else value
+            continue
+        if name == _REQUEST_ID:
+            candidate = value.decode("latin-1")
+            if _VALID_ID.match(candidate):
+                request_id = candidate
+            continue
+        kept.append((name, value))
+    if connection_named:
+        kept = [(n, v) for n, v in kept if n not in connection_named]
+    if not request_id:
+        request_id = os.urandom(16).hex()  # uuid4's randomness, a third of its cost
+    kept.append((_REQUEST_ID, request_id.encode("ascii")))
+    kept.extend(_forwarding(forwarded, peer, scheme, host, trust.trusts(peer)))
+    return PreparedRequest(headers=kept, request_id=request_id, host=host,
+                           content_length=content_length, chunked=chunked,
+                           conditions=LazyHeaders(kept), header_bytes=size)
+
+
+def _content_length(value: bytes) -> int:
+    # The server already rejected a malformed Content-Length; be defensive anyway.
+    try:
+        return max(int(value), 0)
+    except ValueError:
+        return 0
+
+
+def _forwarding(given: dict[bytes, bytes], peer: str, scheme: str, host: bytes,
+                trusted: bool) -> Headers:
+    peer_b = peer.encode("ascii")
+    proto = scheme.encode("ascii")
+    node = (b'"[' + peer_b + b']"') if b":" in peer_b else peer_b
+    ours = b"for=" + node + b";proto=" + proto + (b";host=" + _quote(host) if host else b"")
+    if trusted:
+        xff = given[b"x-forwarded-for"] + b", " + peer_b if b"x-forwarded-for" in given else peer_b
+        fwd = given[b"forwarded"] + b", " + ours if b"forwarded" in given else ours
+        proto = given.get(b"x-forwarded-proto", proto)
+        host = given.get(b"x-forwarded-host", host)
+    else:
+        xff, fwd = peer_b, ours
+    out = [(b"x-forwarded-for", xff), (b"x-forwarded-proto", proto), (b"forwarded", fwd)]
+    if host:
+        out.append((b"x-forwarded-host", host))
+    return out
+
+
+def _quote(value: bytes) -> bytes:
+    return b'"' + value.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+
+
+def response_headers(upstream: Iterable[tuple[bytes, bytes]], request_id: str) -> Headers:
+    """The upstream's headers for the client: hop-by-hop gone, duplicates (Set-Cookie) kept."""
+    out: Headers = []
+    connection_named: set[bytes] = set()
+    for name, value in upstream:
+        name = name.lower()
+        if name in HOP_BY_HOP:
+            if name == b"connection":
+                connection_named.update(t.strip().lower() for t in value.split(b","))
+            continue
+        if name == _REQUEST_ID:
+            continue
+        out.append((name, value))
+    if connection_named:
+        out = [(n, v) for n, v in out if n not in connection_named]
+    out.append((_REQUEST_ID, request_id.encode("ascii")))
+    return out
+
+
+def redact_headers(headers: Iterable[tuple[bytes | str, bytes | str]]) -> list[tuple[str, str]]:
+    """Headers safe to log: secrets replaced by ``[redacted]``."""
+    out = []
+    for name, value in headers:
+        n = name.decode("latin-1") if isinstance(name, bytes) else name
+        v = value.decode("latin-1") if isinstance(value, bytes) else value
+        out.append((n, REDACTED if n.lower() in SENSITIVE_HEADERS else v))
+    return out
+
+
+def redact_query(query: bytes | str) -> str:
+    """A query string safe to log: values of token/password/key-like parameters redacted."""
+    text = query.decode("latin-1") if isinstance(query, bytes) else query
+    if not text:
+        return ""
+    pairs = parse_qsl(text, keep_blank_values=True)
+    return urlencode([(k, REDACTED if _SENSITIVE_PARAM.search(k) else v) for k, v in pairs],
+                     safe="[]")

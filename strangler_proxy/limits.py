@@ -1,0 +1,94 @@
+"""Request limits and the request body stream: what the proxy refuses before forwarding.
+
+- CONNECT -> 405 and any target that is not origin-form (``http://host/...``, ``*``) -> 400:
+  the proxy only ever talks to the upstreams its table names (no open proxy);
+- a header block over ``max_header_bytes`` -> 431;
+- a body over ``max_body_bytes`` -> 413, from ``Content-Length`` before anything is sent, or
+  counted while streaming for chunked uploads (then the upstream request is abandoned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from strangler_proxy.errors import (
+    BadRequest,
+    ClientGone,
+    HeadersTooLarge,
+    MethodNotAllowed,
+    PayloadTooLarge,
+)
+
+__all__ = ["RequestBody", "check_headers", "check_target", "read_body"]
+
+Receive = Any
+
+
+def check_target(method: str, raw_path: bytes) -> None:
+    if method == "CONNECT":
+        raise MethodNotAllowed("CONNECT is refused: this is a reverse proxy, not an open proxy")
+    if not raw_path.startswith(b"/"):
+        raise BadRequest("absolute-form and asterisk-form targets are refused: send a path")
+
+
+def check_headers(header_bytes: int, limit: int) -> None:
+    if limit and header_bytes > limit:
+        raise HeadersTooLarge(f"request headers are {header_bytes} bytes; the limit is {limit}")
+
+
+class RequestBody:
+    """The client's body as an async iterator for the upstream client, counted as it streams.
+
+    ``first`` is the chunk already received; ``replayable`` stays True until a chunk beyond
+    it has been pulled, which is what decides whether a failed attempt may be retried.
+    """
+
+    def __init__(self, receive: Receive, first: bytes, limit: int) -> None:
+        self._receive = receive
+        self._first = first
+        self._limit = limit
+        self.received = len(first)
+        self.replayable = True
+        self.complete = False
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        if self._first:
+            yield self._first
+        self.replayable = False
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone("client disconnected while sending the body")
+            chunk = message.get("body", b"")
+            self.received += len(chunk)
+            if self._limit and self.received > self._limit:
+                raise PayloadTooLarge(f"request body exceeds {self._limit} bytes")
+            more = message.get("more_body", False)
+            if not more:
+                self.complete = True
+            if chunk:
+                yield chunk
+            if not more:
+                return
+
+
+async def read_body(receive: Receive, *, content_length: int | None, chunked: bool,
+                    limit: int) -> bytes | RequestBody | None:
+    """None (no body), the whole body when it came in one message, or a ``RequestBody``."""
+    if content_length is None and not chunked:
+        return None
+    if limit and content_length is not None and content_length > limit:
+        raise PayloadTooLarge(f"Content-Length {content_length} exceeds {limit} bytes")
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise ClientGone("client disconnected before sending the body")
+    first = message.get("body", b"")
+    if limit and len(first) > limit:
+        raise PayloadTooLarge(f"request body exceeds {limit} bytes")
+    if not message.get("more_body", False):
+        return first
+    return RequestBody(receive, first, limit)

@@ -1,0 +1,308 @@
+"""The route table: immutable values and matching, no I/O.
+
+"Where does this request go?" is answered here, without a socket::
+
+    table = load_table("routes.toml")                       # routes_file
+    decision = table.decide("GET", "shop.example", "/api/catalog/titles/3", headers, "10.0.0.7")
+    decision.route.name, decision.primary, decision.forward_path
+
+Routes are tried most specific first (see ``Route.specificity``): exact paths, then patterns,
+then prefixes; a longer literal beats a shorter one; a route with more conditions (methods,
+hosts, headers) beats one with fewer; file order breaks ties. Requests no route matches go to
+``default``.
+
+Stages: ``monolith`` sends the route to the default upstream, ``service`` to the route's
+upstream. ``shadow`` and ``canary`` are parsed and validated now; their behaviour arrives with
+issue 4 through two hooks: ``decide(canary=...)`` (a bucketing function) and
+``Decision.shadow`` (the shadow target, which the app ignores until a shadow module is plugged
+in). Without a canary function a canary route sends everything to the monolith (0%).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+from typing import Literal
+
+__all__ = [
+    "STAGES",
+    "AdminSettings",
+    "CanaryBucket",
+    "CircuitSettings",
+    "Decision",
+    "HealthCheck",
+    "PathMatch",
+    "ProxySettings",
+    "Route",
+    "RouteTable",
+    "Sticky",
+    "UpstreamSpec",
+]
+
+Stage = Literal["monolith", "shadow", "canary", "service"]
+STAGES: tuple[str, ...] = ("monolith", "shadow", "canary", "service")
+MatchKind = Literal["exact", "pattern", "prefix"]
+# (route name, percent, sticky key) -> True when this request belongs to the canary share.
+CanaryBucket = Callable[[str, int, str], bool]
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_WRITE_TIMEOUT = 30.0
+DEFAULT_POOL_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 100
+DEFAULT_MAX_IDLE_CONNECTIONS = 32
+DEFAULT_IDLE_TIMEOUT = 30.0
+DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+DEFAULT_MAX_BODY_BYTES = 0  # 0: no limit; the body streams and is never held in memory
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HealthCheck:
+    path: str = "/"
+    interval: float = 10.0
+    timeout: float = 2.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CircuitSettings:
+    failures: int = 5  # consecutive failures that open the circuit; 0 disables it
+    cooldown: float = 10.0  # seconds before one half-open probe is let through
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UpstreamSpec:
+    name: str
+    url: str
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    write_timeout: float = DEFAULT_WRITE_TIMEOUT
+    pool_timeout: float = DEFAULT_POOL_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_idle_connections: int = DEFAULT_MAX_IDLE_CONNECTIONS
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    retries: int = 1
+    health_check: HealthCheck | None = None
+    circuit: CircuitSettings = field(default_factory=CircuitSettings)
+
+    def pool_key(self) -> tuple[object, ...]:
+        """Everything that shapes the pool: a reload reuses a pool whose key is unchanged."""
+        return (self.url, self.connect_timeout, self.read_timeout, self.write_timeout,
+                self.pool_timeout, self.max_connections, self.max_idle_connections,
+                self.idle_timeout)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Sticky:
+    kind: Literal["cookie", "header", "client"]
+    name: str = ""
+
+    def __str__(self) -> str:
+        return self.kind if self.kind == "client" else f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class PathMatch:
+    """A path condition: ``prefix`` (at a segment boundary), ``exact`` or ``pattern``."""
+
+    kind: MatchKind
+    value: str
+
+    def matches(self, path: str) -> bool:
+        if self.kind == "exact":
+            return path == self.value
+        if self.kind == "prefix":
+            if path.startswith(self.value):
+                # "/api/catalog" matches "/api/catalog" and "/api/catalog/x", not "/api/catalogue"
+                return (self.value.endswith("/") or len(path) == len(self.value)
+                        or path[len(self.value)] == "/")
+            return False
+        want = self.value.split("/")
+        got = path.split("/")
+        if len(want) != len(got):
+            return False
+        for pattern_segment, segment in zip(want, got, strict=True):
+            if pattern_segment.startswith("{") and pattern_segment.endswith("}"):
+                if not segment:
+                    return False
+            elif pattern_segment != segment:
+                return False
+        return True
+
+    def specificity(self) -> tuple[int, int]:
+        kind_rank = {"exact": 3, "pattern": 2, "prefix": 1}[self.kind]
+        if self.kind == "pattern":
+            literal = sum(len(s) for s in self.value.split("/") if not s.startswith("{"))
+            return kind_rank, literal
+        return kind_rank, len(self.value)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Route:
+    name: str
+    match: PathMatch
+    stage: Stage = "monolith"
+    upstream: str | None = None  # the service; None pins the route to the default upstream
+    methods: frozenset[str] | None = None
+    hosts: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # lower-case name, exact value
+    percent: int = 0
+    sticky: Sticky | None = None
+    strip_prefix: str = ""
+    add_prefix: str = ""
+    fallback: bool = False
+    index: int = 0  # position in the file, the last tie-breaker
+    line: int = 0
+
+    def specificity(self) -> tuple[int, int, int, int]:
+        conditions = (self.methods is not None) + bool(self.hosts) + len(self.headers)
+        return (*self.match.specificity(), conditions, -self.index)
+
+    def why_not(self, method: str, host: str, path: str,
+                headers: Mapping[str, str]) -> str | None:
+        """None when the route matches, else the first condition that failed, in words."""
+        if not self.match.matches(path):
+            return f"path does not match {self.match}"
+        if self.methods is not None and method not in self.methods:
+            return f"method {method} not in {sorted(self.methods)}"
+        if self.hosts and host_without_port(host) not in self.hosts:
+            return f"host {host!r} not in {list(self.hosts)}"
+        for name, value in self.headers:
+            if headers.get(name) != value:
+                return f"header {name} is not {value!r}"
+        return None
+
+    def rewrite(self, path: str) -> str:
+        """The path sent to the route's own upstream (never applied on the way to the monolith)."""
+        if self.strip_prefix and path.startswith(self.strip_prefix):
+            path = path[len(self.strip_prefix):]
+            if not path.startswith("/"):
+                path = "/" + path
+        if self.add_prefix:
+            path = self.add_prefix.rstrip("/") + path
+        return path
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProxySettings:
+    trusted_proxies: tuple[str, ...] = ()  # CIDRs whose X-Forwarded-*/Forwarded are believed
+    internal_prefix: str = "/-/"
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    access_log: bool = True
+    preserve_host: bool = True  # send the client's Host upstream (False: the upstream's host)
+    watch: bool = True  # reload when the file changes (SIGHUP always reloads)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AdminSettings:
+    listen: str = "127.0.0.1:8081"
+    token_env: str = "STRANGLER_ADMIN_TOKEN"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Decision:
+    """Where one request goes. ``route`` is None for the default upstream."""
+
+    route: Route | None
+    primary: str  # upstream name
+    forward_path: str  # the normalised path, rewritten when the primary is the route's service
+    shadow: str | None = None  # shadow target (issue 4 acts on it)
+    fallback: str | None = None  # upstream to retry a failed idempotent request on
+    reason: str = ""
+
+    @property
+    def route_name(self) -> str:
+        return self.route.name if self.route is not None else "default"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteTable:
+    """An immutable route table; build it with ``routes_file.load_table`` or directly."""
+
+    default: str
+    upstreams: Mapping[str, UpstreamSpec]
+    routes: Sequence[Route] = ()
+    proxy: ProxySettings = field(default_factory=ProxySettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
+    state_store: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.routes, key=Route.specificity, reverse=True))
+        object.__setattr__(self, "routes", ordered)
+
+    def match(self, method: str, host: str, path: str,
+              headers: Mapping[str, str]) -> Route | None:
+        for route in self.routes:
+            if route.why_not(method, host, path, headers) is None:
+                return route
+        return None
+
+    def decide(self, method: str, host: str, path: str, headers: Mapping[str, str],
+               client: str = "", *, canary: CanaryBucket | None = None) -> Decision:
+        """Pick the route and the upstream(s) for one request; ``path`` is already normalised.
+
+        ``headers`` maps lower-case names to values (only those the conditions and sticky keys
+        read). ``canary`` decides canary membership; without it canary routes stay on the
+        monolith.
+        """
+        route = self.match(method, host, path, headers)
+        if route is None:
+            return Decision(route=None, primary=self.default, forward_path=path,
+                            reason="no route matched")
+        if route.upstream is None or route.stage == "monolith":
+            return Decision(route=route, primary=self.default, forward_path=path,
+                            reason=f"route {route.name} is at stage monolith")
+        if route.stage == "shadow":
+            return Decision(route=route, primary=self.default, forward_path=path,
+                            shadow=route.upstream,
+                            reason=f"route {route.name} shadows {route.upstream}")
+        if route.stage == "canary":
+            key = sticky_key(route.sticky, headers, client)
+            if canary is None or not canary(route.name, route.percent, key):
+                return Decision(route=route, primary=self.default, forward_path=path,
+                                reason=f"route {route.name}: canary, request outside the share")
+        fallback = self.default if route.fallback and route.upstream != self.default else None
+        return Decision(route=route, primary=route.upstream, forward_path=route.rewrite(path),
+                        fallback=fallback,
+                        reason=f"route {route.name} at stage {route.stage} -> {route.upstream}")
+
+    def explain(self, method: str, host: str, path: str,
+                headers: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+        """Each route in precedence order with ``matched`` or why it did not match."""
+        headers = headers or {}
+        rows: list[tuple[str, str]] = []
+        for route in self.routes:
+            why = route.why_not(method, host, path, headers)
+            rows.append((route.name, "matched" if why is None else why))
+            if why is None:
+                break
+        return rows
+
+
+def host_without_port(host: str) -> str:
+    host = host.lower()
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+def sticky_key(sticky: Sticky | None, headers: Mapping[str, str], client: str) -> str:
+    """The value canary bucketing hashes: a cookie, a header or the client address."""
+    if sticky is None or sticky.kind == "client":
+        return client
+    if sticky.kind == "header":
+        return headers.get(sticky.name.lower(), "")
+    raw = headers.get("cookie", "")
+    if not raw:
+        return ""
+    try:
+        jar = SimpleCookie(raw)
+    except CookieError:
+        return ""
+    morsel = jar.get(sticky.name)
+    return morsel.value if morsel is not None else ""

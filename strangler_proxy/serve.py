@@ -1,0 +1,84 @@
+"""Run the proxy under uvicorn: ``strangler proxy serve --config routes.toml``.
+
+Workers are separate processes (uvicorn's supervisor), so the app is built by a factory
+(``create_app_from_env``) from the path in ``$STRANGLER_PROXY_CONFIG``; each worker watches
+the file itself. SIGHUP to a single-worker server reloads the table in place; with several
+workers uvicorn's supervisor answers SIGHUP by restarting them (the watch keeps reloading
+in place).
+
+``ProxyHttpToolsProtocol`` is uvicorn's httptools protocol with one change: an absolute-form
+target (``GET http://elsewhere/ HTTP/1.1``) reaches the app as it was sent, so the app can
+refuse it with 400, where stock uvicorn would silently keep only the path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from strangler_proxy.app import CONFIG_ENV
+from strangler_proxy.routes_file import load_table
+
+__all__ = ["ProxyHttpToolsProtocol", "UVICORN_OPTIONS", "configure_logging", "serve"]
+
+# What the proxy needs from uvicorn whatever the caller: the upstream's own Server/Date headers
+# pass through, uvicorn's access log is replaced by ours, websockets are not proxied, and
+# uvicorn must not rewrite the client address from X-Forwarded-For: the proxy decides whom to
+# trust itself (``[proxy] trusted_proxies``).
+UVICORN_OPTIONS: dict[str, object] = {
+    "proxy_headers": False,
+    "server_header": False,
+    "date_header": False,
+    "access_log": False,
+    "ws": "none",
+    "lifespan": "on",
+    "timeout_graceful_shutdown": 30,
+}
+
+
+class ProxyHttpToolsProtocol(HttpToolsProtocol):
+    """Keeps an absolute-form request target visible to the app (which refuses it)."""
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        url = self.url
+        if url and not url.startswith(b"/") and "raw_path" in self.scope:
+            # The ASGI task has been created but has not run yet, so this is what it sees.
+            self.scope["raw_path"] = url.partition(b"?")[0]
+
+
+def configure_logging(level: str = "info") -> None:
+    """The proxy's messages on stderr with a level prefix (access lines go to stdout)."""
+    root = logging.getLogger("strangler_proxy")
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def serve(config: str | Path, *, host: str = "127.0.0.1", port: int = 8080, workers: int = 1,
+          log_level: str = "info") -> None:
+    """Validate the file (raises ``RoutesFileError``), then serve until interrupted."""
+    import uvicorn
+
+    path = Path(config).resolve()
+    load_table(path)  # fail before binding, with every issue
+    os.environ[CONFIG_ENV] = str(path)
+    os.environ["STRANGLER_PROXY_LOG_LEVEL"] = log_level  # worker processes read it
+    configure_logging(log_level)
+    uvicorn.run("strangler_proxy.serve:worker_app", factory=True, host=host, port=port,
+                workers=workers, http=ProxyHttpToolsProtocol, log_level=log_level,
+                **UVICORN_OPTIONS)  # type: ignore[arg-type]
+
+
+def worker_app() -> object:
+    """The factory each worker calls: logging set up in the worker, then the app."""
+    from strangler_proxy.app import create_app_from_env
+
+    configure_logging(os.environ.get("STRANGLER_PROXY_LOG_LEVEL", "info"))
+    return create_app_from_env(access_stream=sys.stdout)
