@@ -1,0 +1,59 @@
+"""Class-level bindings to models and serializers: ``Meta.model``, ``serializer_class``,
+``queryset``, ``model`` (DRF serializers and viewsets, ModelForms, generic views, admin),
+and class-body fields built by calling a class (nested serializers)."""
+
+from __future__ import annotations
+
+import ast
+
+from analysis.extract.exprs import dotted
+from analysis.extract.walker import Context
+from analysis.facts import ClassBodyFact
+
+_CLASS_ATTRS = {"serializer_class", "queryset", "model"}
+
+
+def _queryset_root(node: ast.AST) -> str | None:
+    """``Title.objects.filter(...).all()`` -> ``Title``."""
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute) and not isinstance(node.value, ast.Name):
+            node = node.value
+        elif isinstance(node, ast.Attribute):
+            return node.value.id  # type: ignore[union-attr]
+        else:
+            return dotted(node)
+
+
+class DrfVisitor:
+    def __init__(self) -> None:
+        self.bindings: list[ClassBodyFact] = []
+
+    def visit_Assign(self, node: ast.Assign, ctx: Context) -> None:
+        if not ctx.in_class_body:
+            return
+        in_meta = ctx.classes[-1] == "Meta" and len(ctx.classes) > 1
+        owner = ctx.classes[-2] if in_meta else ctx.classes[-1]
+        for target in node.targets:
+            if not isinstance(target, ast.Name):
+                continue
+            name = target.id
+            if in_meta and name == "model":
+                text = dotted(node.value)
+            elif not in_meta and name == "queryset":
+                text = _queryset_root(node.value)
+            elif not in_meta and name in _CLASS_ATTRS:
+                text = dotted(node.value)
+            elif not in_meta and isinstance(node.value, ast.Call):
+                # A field built from a class (``title = TitleSerializer(read_only=True)``):
+                # resolution keeps it when the class is a serializer.
+                text = dotted(node.value.func)
+                name = "field"
+            else:
+                continue
+            if text:
+                self.bindings.append(ClassBodyFact(owner, name, text, node.lineno, in_meta=in_meta))
+
+    def facts(self) -> dict[str, tuple[object, ...]]:
+        return {"class_bodies": tuple(self.bindings)}

@@ -1,0 +1,67 @@
+"""Small readers of ``ast`` expressions shared by the visitors."""
+
+from __future__ import annotations
+
+import ast
+
+
+def dotted(node: ast.AST | None) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def literal_str(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def callee(node: ast.Call) -> str | None:
+    return dotted(node.func)
+
+
+def last_part(name: str | None) -> str:
+    return name.rpartition(".")[2] if name else ""
+
+
+def keyword(node: ast.Call, name: str) -> ast.expr | None:
+    for kw in node.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def argument(node: ast.Call, index: int, name: str) -> ast.expr | None:
+    """Positional argument ``index`` or keyword ``name``."""
+    if len(node.args) > index and not isinstance(node.args[index], ast.Starred):
+        return node.args[index]
+    return keyword(node, name)
+
+
+def strip_as_view(node: ast.AST) -> ast.AST:
+    """``Views.as_view(...)`` -> ``Views``; anything else unchanged."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "as_view"
+    ):
+        return node.func.value
+    return node
+
+
+def string_literals(node: ast.AST) -> list[str]:
+    """Every string constant inside an expression, in source order."""
+    found = [
+        sub
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str)
+    ]
+    found.sort(key=lambda sub: (sub.lineno, sub.col_offset))
+    return [sub.value for sub in found]

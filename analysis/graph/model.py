@@ -1,0 +1,259 @@
+"""``DependencyGraph``: the typed, weighted dependency graph, networkx kept private.
+
+Nodes carry the contract's attributes (kind, module, app, file, line, tags). Between two
+nodes there is at most one edge per kind; each edge has a weight (how many pieces of
+evidence) and the sorted, de-duplicated locations of that evidence, plus ``details`` (e.g.
+"read"/"write" for orm edges). Callers use the verbs below, never networkx itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from analysis.records import EdgeRecord, Location, NodeRecord
+
+GRANULARITIES = ("symbol", "module", "app")
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    kind: str
+    weight: int
+    locations: tuple[Location, ...]
+    details: tuple[str, ...] = ()
+
+
+class _Evidence:
+    """Mutable accumulator behind one (source, target, kind) edge."""
+
+    __slots__ = ("weight", "locations", "details")
+
+    def __init__(self) -> None:
+        self.weight = 0
+        self.locations: set[Location] = set()
+        self.details: set[str] = set()
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Locations travel as plain tuples: pickled and rebuilt at C speed (a cached result
+        # of a large codebase holds hundreds of thousands of them).
+        return _restore_evidence, (self.weight, tuple(map(tuple, self.locations)), self.details)
+
+    def copy(self) -> _Evidence:
+        other = _Evidence()
+        other.weight = self.weight
+        other.locations = set(self.locations)
+        other.details = set(self.details)
+        return other
+
+
+def _restore_evidence(
+    weight: int, locations: tuple[tuple[str, int], ...], details: set[str]
+) -> _Evidence:
+    evidence = _Evidence()
+    evidence.weight = weight
+    evidence.locations = set(map(Location._make, locations))
+    evidence.details = details
+    return evidence
+
+
+class DependencyGraph:
+    """Build with ``DependencyGraph.from_records``; aggregate with ``aggregate``.
+
+    Internally a networkx ``DiGraph`` whose edge attribute ``kinds`` maps each kind to its
+    evidence: one networkx edge per node pair keeps building and traversal cheap.
+    """
+
+    def __init__(self, *, root: str, granularity: str) -> None:
+        if granularity not in GRANULARITIES:
+            raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
+        self.root = root
+        self.granularity = granularity
+        self._g: nx.DiGraph = nx.DiGraph()
+
+    # building ---------------------------------------------------------------------
+    @classmethod
+    def from_records(
+        cls,
+        nodes: Iterable[NodeRecord],
+        edges: Iterable[EdgeRecord],
+        *,
+        root: str,
+        granularity: str = "symbol",
+    ) -> DependencyGraph:
+        graph = cls(root=root, granularity=granularity)
+        graph._g.add_nodes_from((node.id, {"record": node}) for node in nodes)
+        known = graph._g._node  # the node dict: membership tests without method calls
+        pairs: dict[tuple[str, str], dict[str, _Evidence]] = {}
+        for edge in edges:
+            kinds = pairs.get((edge.source, edge.target))
+            if kinds is None:
+                if edge.source not in known or edge.target not in known:
+                    missing = edge.source if edge.source not in known else edge.target
+                    raise KeyError(f"unknown node {missing!r}")
+                kinds = pairs[(edge.source, edge.target)] = {}
+            evidence = kinds.get(edge.kind)
+            if evidence is None:
+                evidence = kinds[edge.kind] = _Evidence()
+            evidence.weight += 1
+            evidence.locations.add(edge.location)
+            if edge.detail:
+                evidence.details.add(edge.detail)
+        graph._g.add_edges_from((s, t, {"kinds": k}) for (s, t), k in pairs.items())
+        return graph
+
+    def add_node(self, node: NodeRecord) -> None:
+        self._g.add_node(node.id, record=node)
+
+    def add_evidence(
+        self,
+        source: str,
+        target: str,
+        kind: str,
+        locations: Iterable[Location],
+        detail: str = "",
+        weight: int | None = None,
+    ) -> None:
+        """Add evidence to the ``kind`` edge source->target (created when missing).
+
+        ``weight`` defaults to the number of locations given. Both endpoints must be nodes
+        already: evidence about unknown code is a caller bug (``KeyError``).
+        """
+        if source not in self._g or target not in self._g:
+            missing = source if source not in self._g else target
+            raise KeyError(f"unknown node {missing!r}")
+        locations = list(locations)
+        if not self._g.has_edge(source, target):
+            self._g.add_edge(source, target, kinds={})
+        kinds = self._g[source][target]["kinds"]
+        evidence = kinds.get(kind)
+        if evidence is None:
+            evidence = kinds[kind] = _Evidence()
+        evidence.weight += len(locations) if weight is None else weight
+        evidence.locations.update(locations)
+        if detail:
+            evidence.details.add(detail)
+
+    # reading ----------------------------------------------------------------------
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._g
+
+    def __len__(self) -> int:
+        return self._g.number_of_nodes()
+
+    def node(self, node_id: str) -> NodeRecord:
+        return self._g.nodes[node_id]["record"]  # type: ignore[no-any-return]
+
+    def nodes(self, *, tag: str | None = None, app: str | None = None) -> list[NodeRecord]:
+        """Nodes sorted by id, optionally only those with ``tag`` or in ``app``."""
+        found = [data["record"] for _, data in self._g.nodes(data=True)]
+        if tag is not None:
+            found = [n for n in found if tag in n.tags]
+        if app is not None:
+            found = [n for n in found if n.app == app]
+        return sorted(found, key=lambda n: n.id)
+
+    def edges(self, *, kinds: Iterable[str] | None = None) -> list[Edge]:
+        """Edges sorted by (source, target, kind), optionally of some kinds only."""
+        wanted = set(kinds) if kinds is not None else None
+        found = [
+            _edge(source, target, kind, evidence)
+            for source, target, data in self._g.edges(data=True)
+            for kind, evidence in data["kinds"].items()
+            if wanted is None or kind in wanted
+        ]
+        return sorted(found, key=lambda e: (e.source, e.target, e.kind))
+
+    def edges_between(self, source: str, target: str) -> list[Edge]:
+        """Every edge source->target, one per kind (empty if none)."""
+        data = self._g.get_edge_data(source, target) or {"kinds": {}}
+        return sorted(
+            (_edge(source, target, k, ev) for k, ev in data["kinds"].items()),
+            key=lambda e: e.kind,
+        )
+
+    def dependencies_of(self, node_id: str, *, kinds: Iterable[str] | None = None) -> set[str]:
+        """Nodes ``node_id`` depends on directly (one hop)."""
+        wanted = set(kinds) if kinds is not None else None
+        return {
+            target
+            for _, target, data in self._g.out_edges(node_id, data=True)
+            if wanted is None or wanted & data["kinds"].keys()
+        }
+
+    def dependents_of(self, node_id: str, *, kinds: Iterable[str] | None = None) -> set[str]:
+        """Nodes that depend directly on ``node_id``."""
+        wanted = set(kinds) if kinds is not None else None
+        return {
+            source
+            for source, _, data in self._g.in_edges(node_id, data=True)
+            if wanted is None or wanted & data["kinds"].keys()
+        }
+
+    def weight_between(self, source: str, target: str) -> int:
+        return sum(e.weight for e in self.edges_between(source, target))
+
+    def subgraph(self, node_ids: Iterable[str]) -> DependencyGraph:
+        """A copy holding only these nodes and the edges among them."""
+        keep = set(node_ids)
+        graph = DependencyGraph(root=self.root, granularity=self.granularity)
+        graph._g.add_nodes_from((n, dict(self._g.nodes[n])) for n in keep if n in self._g)
+        for source, target, data in self._g.subgraph(keep).edges(data=True):
+            kinds = {kind: evidence.copy() for kind, evidence in data["kinds"].items()}
+            graph._g.add_edge(source, target, kinds=kinds)
+        return graph
+
+    # derived views (implemented in sibling modules) ---------------------------------
+    def aggregate(self, granularity: str) -> DependencyGraph:
+        """The same dependencies at "module" or "app" granularity (or a copy at "symbol")."""
+        from analysis.graph.aggregate import aggregate
+
+        return aggregate(self, granularity)
+
+    def find_cycles(self, *, kinds: Iterable[str] | None = None) -> list[list[str]]:
+        """One shortest cycle per strongly connected group, in the groups' (sorted) order.
+
+        ``kinds`` defaults to every kind but ``signal`` (see ``analysis.graph.cycles``).
+        """
+        from analysis.graph.cycles import find_cycles
+
+        return find_cycles(self, kinds=kinds)
+
+    def strongly_connected_groups(self, *, kinds: Iterable[str] | None = None) -> list[list[str]]:
+        from analysis.graph.cycles import strongly_connected_groups
+
+        return strongly_connected_groups(self, kinds=kinds)
+
+    def to_contract_dict(self, **extra: object) -> dict[str, object]:
+        """The JSON contract's dict (schema_version 1); ``extra`` keys are merged in."""
+        from analysis.graph.contract import contract_dict
+
+        return contract_dict(self, **extra)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """A plain weighted DiGraph copy (kinds summed) for algorithms such as clustering.
+
+        The copy is the caller's; changing it never changes this graph.
+        """
+        simple = nx.DiGraph()
+        simple.add_nodes_from(self._g.nodes)
+        simple.add_edges_from(
+            (source, target, {"weight": sum(ev.weight for ev in data["kinds"].values())})
+            for source, target, data in self._g.edges(data=True)
+        )
+        return simple
+
+
+def _edge(source: str, target: str, kind: str, evidence: _Evidence) -> Edge:
+    return Edge(
+        source,
+        target,
+        kind,
+        evidence.weight,
+        tuple(sorted(evidence.locations)),
+        tuple(sorted(evidence.details)),
+    )

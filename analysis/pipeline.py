@@ -1,0 +1,194 @@
+"""The whole run: discover files, extract facts (cached, in parallel), resolve, build.
+
+Usage::
+
+    from analysis import AnalysisOptions, analyze
+    result = analyze(Path("monolith"), AnalysisOptions(jobs=2))
+    result.graph.aggregate("app").find_cycles()
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from analysis.cache import DEFAULT_CACHE_DIRNAME, FactCache, IndexEntry, digest, run_key
+from analysis.discover import DEFAULT_MAX_BYTES, SourceFile, discover
+from analysis.errors import InvalidRootError
+from analysis.facts import FileFacts, Skipped
+from analysis.graph.model import DependencyGraph
+from analysis.parallel import Progress, extract_all
+from analysis.records import AppRecord, UrlPattern
+from analysis.resolve import resolve_facts
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisOptions:
+    include_tests: bool = False
+    include_migrations: bool = False
+    jobs: int | None = None  # None: one per CPU
+    use_cache: bool = True
+    cache_dir: Path | None = None  # None: <root's parent>/.strangler-cache
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class RunStats:
+    files: int
+    parsed: int
+    from_cache: int
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    root: str
+    graph: DependencyGraph  # symbol granularity
+    skipped: tuple[Skipped, ...]
+    urls: tuple[UrlPattern, ...]
+    apps: tuple[AppRecord, ...]
+    models: dict[str, str]
+    installed_apps: tuple[str, ...]
+    installed_apps_computed: bool
+    stats: RunStats = field(default_factory=lambda: RunStats(0, 0, 0))
+
+
+# --- the run --------------------------------------------------------------------------
+def _unchanged(item: SourceFile, entry: IndexEntry | None) -> IndexEntry | None:
+    """The cached entry if the file's content is the one it describes (mtime refreshed)."""
+    if entry is None or entry.module != item.module:
+        return None
+    try:
+        stat = os.stat(item.path)
+    except OSError:
+        return None
+    if stat.st_size != entry.size:
+        return None
+    if stat.st_mtime_ns == entry.mtime_ns:
+        return entry
+    try:
+        with open(item.path, "rb") as handle:
+            same = digest(handle.read()) == entry.digest
+    except OSError:
+        return None
+    # Touched but unchanged: keep the facts, remember the new mtime.
+    return (
+        IndexEntry(stat.st_size, stat.st_mtime_ns, entry.digest, entry.module, entry.reason)
+        if same
+        else None
+    )
+
+
+def analyze(
+    root: Path, options: AnalysisOptions | None = None, progress: Progress | None = None
+) -> AnalysisResult:
+    """Analyse the directory ``root``; raises ``InvalidRootError`` if it is not one."""
+    options = options or AnalysisOptions()
+    if not root.exists():
+        raise InvalidRootError(f"{root} does not exist")
+    if not root.is_dir():
+        raise InvalidRootError(f"{root} is not a directory")
+    root = root.resolve()
+    found = discover(
+        root,
+        include_tests=options.include_tests,
+        include_migrations=options.include_migrations,
+        max_bytes=options.max_bytes,
+    )
+    cache = None
+    cached_index: dict[str, IndexEntry] = {}
+    if options.use_cache:
+        cache = FactCache(options.cache_dir or root.parent / DEFAULT_CACHE_DIRNAME, root)
+        cached_index = cache.load_index()
+    index: dict[str, IndexEntry] = {}
+    to_parse: list[SourceFile] = []
+    for item in found.files:
+        entry = _unchanged(item, cached_index.get(item.rel))
+        if entry is None:
+            to_parse.append(item)
+        else:
+            index[item.rel] = entry
+    total = len(found.files)
+    stats = RunStats(total, len(to_parse), total - len(to_parse))
+    key = run_key(index) if not to_parse else ""
+    if cache is not None and key:
+        stored = cache.load_result(key)
+        if isinstance(stored, AnalysisResult):
+            if index != cached_index:  # touched files: store their new mtimes
+                cache.save_index(index)
+            return _with_walk(stored, found.skipped, stats)
+    if progress is not None:
+        progress(len(index), total)
+    facts: dict[str, FileFacts] = {}
+    if cache is not None and index:
+        stored_facts = cache.load_facts()
+        by_rel = {item.rel: item for item in found.files}
+        for rel, entry in list(index.items()):
+            if not entry.reason and rel not in stored_facts:
+                del index[rel]  # facts lost: parse again
+                to_parse.append(by_rel[rel])
+            elif not entry.reason:
+                facts[rel] = stored_facts[rel]
+    jobs = options.jobs or os.cpu_count() or 1
+    for rel, entry, file_facts in extract_all(to_parse, jobs, progress, len(index), total):
+        index[rel] = entry
+        if file_facts is not None:
+            facts[rel] = file_facts
+    stats = RunStats(total, len(to_parse), total - len(to_parse))
+    result = _build(found.root_name, found.files, index, facts, found.skipped, stats)
+    if cache is not None:
+        # Shards of files that vanished are rewritten too, so they leave the cache.
+        gone = set(cached_index) - set(index)
+        changed = None if not cached_index else [item.rel for item in to_parse] + sorted(gone)
+        cache.save(index, facts, changed)
+        cache.save_result(run_key(index), result)
+    return result
+
+
+def _with_walk(
+    stored: AnalysisResult, walk_skipped: tuple[Skipped, ...], stats: RunStats
+) -> AnalysisResult:
+    """A stored result with this run's counts (and walk warnings, e.g. a new symlink loop)."""
+    skipped = {(s.file, s.reason): s for s in stored.skipped}
+    for item in walk_skipped:
+        skipped.setdefault((item.file, item.reason), item)
+    return replace(
+        stored,
+        skipped=tuple(sorted(skipped.values(), key=lambda s: (s.file, s.reason))),
+        stats=stats,
+    )
+
+
+def _build(
+    root_name: str,
+    files: tuple[SourceFile, ...],
+    index: dict[str, IndexEntry],
+    file_facts: dict[str, FileFacts],
+    walk_skipped: tuple[Skipped, ...],
+    stats: RunStats,
+) -> AnalysisResult:
+    facts: dict[str, FileFacts] = {}
+    module_files: dict[str, str] = {}
+    skipped = list(walk_skipped)
+    for item in files:
+        entry = index[item.rel]
+        if entry.reason:
+            skipped.append(Skipped(item.rel, entry.reason))
+        elif item.module not in facts:
+            facts[item.module] = file_facts[item.rel]
+            module_files[item.module] = item.rel
+        else:
+            skipped.append(Skipped(item.rel, f"duplicate module name {item.module}"))
+    resolution = resolve_facts(facts, module_files, root_name)
+    graph = DependencyGraph.from_records(resolution.nodes, resolution.edges, root=root_name)
+    return AnalysisResult(
+        root=root_name,
+        graph=graph,
+        skipped=tuple(sorted(skipped, key=lambda s: (s.file, s.reason))),
+        urls=resolution.urls,
+        apps=resolution.apps,
+        models=resolution.models,
+        installed_apps=resolution.installed_apps,
+        installed_apps_computed=resolution.installed_apps_computed,
+        stats=stats,
+    )
