@@ -77,12 +77,6 @@ def test_bad_paths_and_options_exit_2_with_a_message(args: list[str], message: s
     assert message in err
 
 
-def test_plan_is_not_there_yet() -> None:
-    result = CliRunner().invoke(cli, ["plan", SHOP])
-    assert result.exit_code == 2
-    assert "issue 6" in result.stderr
-
-
 def test_include_tests_and_migrations_flags(tmp_path: Path) -> None:
     app = tmp_path / "proj" / "app"
     (app / "tests").mkdir(parents=True)
