@@ -7,8 +7,9 @@
    MoJoFM and ARI of our proposal and of plain Louvain on the reference graph, as
    min / median / max over several clustering seeds.
 2. The monolith at symbol granularity: MoJoFM/ARI against ``ground_truth.toml`` (kernel
-   scored as the "shared" cluster), and SM, ICP, IFN, NED of our proposal next to the
-   partition "one service per Django app".
+   scored as the "shared" cluster), also with each of the URL-block, event-log and restart
+   rules switched off, and SM, ICP, IFN, NED of our proposal next to the partitions "one
+   service per Django app" and the ground truth itself.
 """
 
 from __future__ import annotations
@@ -93,6 +94,18 @@ def monolith(seeds: list[int]) -> None:
         for s in seeds
     ]
     _agreement("ours", ours, truth)
+    # Each rule switched off in turn, so a reader sees what it brings (docs/boundaries.md).
+    for label, off in (
+        ("no URL blocks", {"url_blocks": False}),
+        ("no event-log rule", {"event_logs": False}),
+        ("one Louvain run", {"restarts": 1}),
+        ("none of the three", {"url_blocks": False, "event_logs": False, "restarts": 1}),
+    ):
+        _agreement(label, [
+            propose(result.graph, result.models, result.urls,
+                    BoundaryOptions(seed=s, **off)).assignment  # type: ignore[arg-type]
+            for s in seeds
+        ], truth)  # fmt: skip
     _agreement("plain Louvain", [louvain_baseline(result.graph, s) for s in seeds], truth)
     by_app = {n.id: n.app for n in result.graph.nodes() if n.kind != "module"}
     print("\n  partition               services      SM     ICP     IFN     NED")
@@ -100,6 +113,7 @@ def monolith(seeds: list[int]) -> None:
         ("ours (seed 42)", propose(result.graph, result.models, result.urls,
                                    BoundaryOptions()).assignment, "shared"),
         ("one per Django app", by_app, None),
+        ("the ground truth", truth, "shared"),
     ):
         overall, _ = partition_metrics(result.graph, assignment, None, (5, 60), skip=skip)
         print(f"  {label:<22} {overall['services']:8.0f} {overall['structural_modularity']:7.3f} "

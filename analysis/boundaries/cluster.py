@@ -1,21 +1,22 @@
 """Cut the affinity graph into services, deterministically for a seed.
 
-1. Louvain (networkx, seeded) on the affinity graph without the kernel: fine clusters.
+1. Louvain (networkx) on the affinity graph without the kernel: fine clusters. The views
+   under one URL word are one node (a URL block, ``blocks.py``), and Louvain runs from
+   ``restarts`` consecutive seeds keeping the partition of highest modularity.
 2. Models anchor services: a cluster holding no model merges into the cluster it is most
    coupled to; so does a fragment (smaller than ``min_size``, or coupled to its best
    neighbour by ``merge_ratio`` of its own internal weight or more). Smallest first.
 3. Units with no affinity at all follow their module's (else their app's) majority; so does
    a cluster without a model that is coupled to nothing.
-4. Refinement: each unit that is not pinned moves to the cluster it has the most affinity
-   with, until nothing moves (a receiver lands with the models it writes, since writes
-   weigh double, not with the sender it listens to). A model is scored without the
-   relations other models hold *to* it: a model is owned by its own code, not by the
-   entities that reference it (``User`` is not billing's because invoices point at it).
-5. Orchestrators: a unit spreading its affinity over ``orchestrator_spread`` clusters or
+4. Refinement (``refine.py``): each unpinned unit, or URL block as a whole, moves to the
+   cluster it has the most affinity with, until nothing moves.
+5. Event logs (``eventlog.py``): a cluster whose models are all written only by signal
+   receivers and hold no relation joins the cluster whose changes its receivers record.
+6. Orchestrators: a unit spreading its affinity over ``orchestrator_spread`` clusters or
    more, none holding ``orchestrator_share`` of it, joins the kernel (seeders, wiring); so
    does a helper that touches no data and is used from at least
    ``max(2, kernel_fraction x clusters)`` clusters (the kernel of a single layered app).
-6. ``services=N``: a finer Louvain resolution until there are enough clusters, then the
+7. ``services=N``: a finer Louvain resolution until there are enough clusters, then the
    most coupled pair (relative to the smaller one's internal weight) merges until N remain.
 """
 
@@ -28,11 +29,14 @@ from math import ceil
 import networkx as nx
 
 from analysis.boundaries.affinity import build_affinity
+from analysis.boundaries.blocks import louvain, url_blocks
+from analysis.boundaries.eventlog import fold_event_logs
 from analysis.boundaries.kernel import detect_kernel
 from analysis.boundaries.merging import best_label, merge_fragments, merge_to
 from analysis.boundaries.options import BoundaryOptions
 from analysis.boundaries.pins import resolve_pins
-from analysis.boundaries.units import DATA_KINDS, RELATION_KINDS, Units
+from analysis.boundaries.refine import refine, scores
+from analysis.boundaries.units import DATA_KINDS, Units
 
 RESOLUTIONS = (1.0, 1.5, 2.0, 3.0, 5.0, 8.0)
 
@@ -51,15 +55,19 @@ def cluster(
     pinned = resolve_pins(units, dict(options.pins))
     kernel = set(detect_kernel(units, options)) - set(pinned)
     affinity = build_affinity(units, frozenset(kernel), options, url_words)
+    routed = {u: w for u, w in (url_words or {}).items() if u in affinity}
+    blocks = url_blocks(routed, pinned) if options.url_blocks else {}
     wanted = options.services
     assign: dict[str, object] = {}
     for resolution in [options.resolution, *(r for r in RESOLUTIONS if r > options.resolution)]:
-        assign = _cut(affinity, units, pinned, options, resolution)
+        assign = _cut(affinity, units, pinned, options, resolution, blocks)
         if wanted is None or len(set(assign.values())) >= wanted:
             break
     assign = _fallback(affinity, units, assign)
     assign = _adopt_orphans(units, assign)
-    assign = _refine(affinity, units, pinned, assign, _referrers(units))
+    assign = refine(affinity, units, pinned, assign, blocks)
+    if options.event_logs:
+        assign = fold_event_logs(affinity, units, pinned, assign)
     kernel |= _orchestrators(affinity, units, pinned, assign, options)
     kernel |= _shared_helpers(units, pinned, assign, options)
     for unit in kernel:
@@ -79,12 +87,10 @@ def _cut(
     pinned: dict[str, str],
     options: BoundaryOptions,
     resolution: float,
+    blocks: dict[str, tuple[str, ...]],
 ) -> dict[str, object]:
     free = affinity.subgraph(sorted(u for u in affinity if u not in pinned))
-    communities = nx.community.louvain_communities(
-        free, weight="weight", resolution=resolution, seed=options.seed
-    )
-    ordered = sorted(sorted(c) for c in communities)
+    ordered = louvain(free, blocks, resolution, options.seed, options.restarts)
     assign: dict[str, object] = {u: i for i, members in enumerate(ordered) for u in members}
     assign.update({u: f"pin:{name}" for u, name in pinned.items() if u in affinity})
     return merge_fragments(affinity, units, assign, options)
@@ -125,51 +131,6 @@ def _adopt_orphans(units: Units, assign: dict[str, object]) -> dict[str, object]
     return assign
 
 
-def _referrers(units: Units) -> dict[str, set[str]]:
-    """Model unit -> the other model units holding a relation to it."""
-    found: dict[str, set[str]] = {}
-    for edge in units.graph.edges(kinds=RELATION_KINDS):
-        if edge.target in units.models and edge.source in units.models:
-            found.setdefault(edge.target, set()).add(edge.source)
-    return found
-
-
-def _scores(
-    affinity: nx.Graph, unit: str, assign: dict[str, object], ignore: set[str] | None = None
-) -> Counter[object]:
-    scores: Counter[object] = Counter()
-    for other, data in affinity[unit].items():
-        if other in assign and (ignore is None or other not in ignore):
-            scores[assign[other]] += data["weight"]
-    return scores
-
-
-def _refine(
-    affinity: nx.Graph,
-    units: Units,
-    pinned: dict[str, str],
-    assign: dict[str, object],
-    referrers: dict[str, set[str]],
-) -> dict[str, object]:
-    # At module/app granularity a "model unit" is a whole module or app: moving it alone
-    # would drain every cluster into the biggest neighbour, so only symbols move.
-    symbol = units.graph.granularity == "symbol"
-    movable = [u for u in sorted(assign) if u not in pinned and (symbol or u not in units.models)]
-    for _ in range(10):
-        moved = False
-        for unit in movable:
-            scores = _scores(affinity, unit, assign, referrers.get(unit))
-            if not scores:
-                continue
-            best = best_label(scores)
-            if scores[best] > scores.get(assign[unit], 0.0) + 1e-9:
-                assign[unit] = best
-                moved = True
-        if not moved:
-            break
-    return assign
-
-
 def _orchestrators(
     affinity: nx.Graph,
     units: Units,
@@ -181,10 +142,10 @@ def _orchestrators(
     for unit in sorted(assign):
         if unit in units.models or unit in pinned:
             continue
-        scores = _scores(affinity, unit, assign)
-        total = sum(scores.values())
-        if len(scores) >= options.orchestrator_spread and (
-            max(scores.values()) < options.orchestrator_share * total
+        spread = scores(affinity, unit, assign)
+        total = sum(spread.values())
+        if len(spread) >= options.orchestrator_spread and (
+            max(spread.values()) < options.orchestrator_share * total
         ):
             found.add(unit)
     return found

@@ -32,7 +32,11 @@ class BoundaryOptions:
     ``merge_ratio``: a cluster whose coupling to its best neighbour reaches this share of its
     own internal weight is a fragment of that neighbour. ``kernel_fraction``: a module used by
     at least this share of the apps (and at least ``kernel_min_apps``) that touches no data is
-    shared kernel. ``ned_bounds``: (min, max) service size for NED.
+    shared kernel. ``restarts``: Louvain runs from this many consecutive seeds and keeps
+    the partition of highest modularity. ``url_blocks``: the views under one URL word move
+    as one (``blocks.py``); ``event_logs``: event-log clusters fold into the cluster they
+    record (``eventlog.py``); both on by default, off only to measure what they bring.
+    ``ned_bounds``: (min, max) service size for NED.
     """
 
     granularity: str = "symbol"
@@ -47,6 +51,9 @@ class BoundaryOptions:
     colocation: float = 2.0
     url_affinity: float = 4.0
     resolution: float = 1.0
+    restarts: int = 5
+    url_blocks: bool = True
+    event_logs: bool = True
     merge_ratio: float = 0.8
     min_size: int = 3
     kernel_fraction: float = 1 / 3
