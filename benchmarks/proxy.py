@@ -5,11 +5,17 @@
 Starts a fast upstream returning ~1 KB of JSON, then loads, one after the other: the upstream
 directly; nginx as a reverse proxy to it (one worker, keep-alive upstream); strangler's proxy
 (``strangler proxy serve``, one pass-through route, production defaults) with 1 and 2 workers;
-and three minimal uvicorn ASGI proxies differing only in their upstream client: our
+nginx running what ``strangler export --target nginx --standalone`` makes of that routes file;
+the same 1-worker proxy with the route in stage ``shadow`` (every request copied to a
+second upstream, off the response path) and in stage ``canary`` at 50%; and three minimal
+uvicorn ASGI proxies differing only in their upstream client: our
 ``strangler_proxy.http1`` pool, httpx's default transport and aiohttp. Load comes from wrk when
 installed, else from a bounded Python load generator. Prints requests/s, p50 and p99 at 32
 connections with ratios to nginx and to direct, then p50 at 1 connection and the latency each
-proxy adds over direct.
+proxy adds over direct. The 1-worker strangler rows (pass-through, shadow, canary) also get a
+p99 at a fixed rate below saturation (``--paced-rate``, open loop, latency from each request's
+scheduled time): the shadow goal (<= 1.15x pass-through) is about that figure, since at
+saturation copying every request is extra CPU on the same core by construction.
 
 Cores (when ``taskset`` exists): the proxy under test on core 0; wrk and the upstream on core 1.
 The 2-worker strangler row gets both cores, so it shares core 1 with wrk and the upstream.
@@ -69,6 +75,28 @@ path = "/"
 upstream = "app"
 stage = "service"
 """
+# Shadow and canary rows: the same primary ("app") plus a second upstream ("cand", another
+# copy of the fast upstream) that gets the shadow copies or the canary share.
+STAGE_TOML = """\
+default = "app"
+
+[upstreams.app]
+url = "http://127.0.0.1:{upstream}"
+[upstreams.cand]
+url = "http://127.0.0.1:{candidate}"
+
+[[routes]]
+name = "{name}"
+path = "/"
+upstream = "{route_upstream}"
+{stage}
+
+[state]
+store = "sqlite:///{tmp}/state-{name}.db"
+"""
+SHADOW_STAGE = 'stage = "shadow"\n[routes.shadow]\nsample_rate = 1.0'
+# wrk sends no cookie: draw a fresh bucket per request so the split is really 50/50
+CANARY_STAGE = 'stage = "canary"\npercent = 50\nsticky_missing = "random"'
 
 
 @dataclass
@@ -78,6 +106,7 @@ class Result:
     p50_ms: float | None = None
     p99_ms: float | None = None
     p50_1conn_ms: float | None = None
+    paced_p99_ms: float | None = None  # p99 at a fixed rate below saturation (shadow goal)
     note: str = ""
 
 
@@ -182,7 +211,42 @@ def python_load(url: str, connections: int, seconds: float) -> tuple[float, floa
     return len(latencies) / seconds, pick(0.50), pick(0.99), ""
 
 
-def measure(name: str, url: str, args: argparse.Namespace) -> Result:
+async def _paced(host: str, port: int, rate: float, seconds: float,
+                 connections: int = 8) -> list[float]:
+    """Open-loop load at ``rate`` req/s; latency counted from each request's scheduled time,
+    so a stall delays the requests behind it (no coordinated omission)."""
+    request = f"GET / HTTP/1.1\r\nhost: {host}:{port}\r\n\r\n".encode()
+    latencies: list[float] = []
+    interval = connections / rate
+    begin = time.perf_counter() + 0.05
+
+    async def one_connection(offset: int) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            k = 0
+            while (due := begin + (offset / connections + k) * interval) < begin + seconds:
+                k += 1
+                await asyncio.sleep(max(due - time.perf_counter(), 0))
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                if length is not None:
+                    await reader.readexactly(int(length.group(1)))
+                latencies.append(time.perf_counter() - due)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one_connection(i) for i in range(connections)))
+    return latencies
+
+
+def paced_p99(url: str, rate: float, seconds: float) -> float:
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    latencies = sorted(asyncio.run(_paced("127.0.0.1", port, rate, seconds)))
+    return latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000
+
+
+def measure(name: str, url: str, args: argparse.Namespace, *, paced: bool = False) -> Result:
     load = wrk if shutil.which("wrk") else python_load
     load(url, args.connections, args.warmup)
     runs = [load(url, args.connections, args.duration) for _ in range(args.repeat)]
@@ -190,9 +254,14 @@ def measure(name: str, url: str, args: argparse.Namespace) -> Result:
     rps, p50, p99 = (statistics.median(run[i] for run in runs) for i in range(3))
     p50_one = statistics.median(run[1] for run in singles)
     errors = "; ".join(run[3] for run in runs + singles if run[3])
-    result = Result(name, rps, p50, p99, p50_one, errors)
+    result = Result(name, rps, p50, p99, p50_one, note=errors)
+    if paced:
+        result.paced_p99_ms = statistics.median(
+            paced_p99(url, args.paced_rate, args.duration) for _ in range(args.repeat))
+    paced_text = (f" p99 at {args.paced_rate:g} req/s {result.paced_p99_ms:.2f} ms"
+                  if result.paced_p99_ms is not None else "")
     print(f"  {name:<26} {rps:>9,.0f} req/s  p50 {p50:.2f} ms  p99 {p99:.2f} ms  "
-          f"(1 conn p50 {p50_one:.3f} ms) {result.note}", flush=True)
+          f"(1 conn p50 {p50_one:.3f} ms){paced_text} {result.note}", flush=True)
     return result
 
 
@@ -214,14 +283,44 @@ def row_nginx(upstream: int, tmp: Path, args: argparse.Namespace) -> Result:
         return Result("nginx (1 worker)", note=f"failed: {exc} {tail}".strip())
 
 
-def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespace) -> Result:
-    name = f"strangler proxy, {workers} worker{'s' if workers > 1 else ''}"
+def row_nginx_exported(upstream: int, tmp: Path, args: argparse.Namespace) -> Result:
+    """nginx running what ``strangler export --target nginx --standalone`` made of ROUTES_TOML.
+
+    The step after several strangler processes: the same routes file, compiled. Its config
+    keeps what the export always adds (request ids, forwarding headers, an access log file).
+    """
+    name = "nginx, exported routes"
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if nginx is None:
+        return Result(name, note="nginx not installed (Debian: apt-get install nginx-light)")
+    routes, out, port = tmp / "export-routes.toml", tmp / "exported", free_port()
+    routes.write_text(ROUTES_TOML.format(upstream=upstream))
+    export = subprocess.run([PYTHON, "-m", "strangler", "export", "--target", "nginx",
+                             "--standalone", str(routes), "--out", str(out), "--listen",
+                             f"127.0.0.1:{port}"], cwd=ROOT, capture_output=True, text=True)
+    if export.returncode != 0:
+        return Result(name, note=f"skipped: export failed: {export.stderr.strip()[:200]}")
+    # foreground, one worker like the nginx row; as root keep the workers able to use tmp
+    globals_ = "daemon off; worker_processes 1;" + (" user root;" if os.geteuid() == 0 else "")
+    try:
+        with running(pinned("0", [nginx, "-p", str(out), "-c", str(out / "nginx.conf"),
+                                  "-g", globals_]), port):
+            return measure(name, f"http://127.0.0.1:{port}/", args)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        error_log = out / "error.log"
+        tail = error_log.read_text(errors="replace")[-200:] if error_log.exists() else ""
+        return Result(name, note=f"failed: {exc} {tail}".strip())
+
+
+def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespace, *,
+                  label: str = "", routes_text: str = "") -> Result:
+    name = label or f"strangler proxy, {workers} worker{'s' if workers > 1 else ''}"
     try:
         import strangler_proxy.app  # noqa: F401  (the row needs the real proxy)
     except Exception as exc:  # not written yet, or broken
         return Result(name, note=f"skipped: strangler_proxy.app does not import ({exc})")
-    routes = tmp / "routes.toml"
-    routes.write_text(ROUTES_TOML.format(upstream=upstream))
+    routes = tmp / (f"routes-{abs(hash(name))}.toml" if routes_text else "routes.toml")
+    routes.write_text(routes_text or ROUTES_TOML.format(upstream=upstream))
     cli = [PYTHON, "-m", "strangler"]
     check = subprocess.run([*cli, "proxy", "check", str(routes)], cwd=ROOT, capture_output=True,
                            text=True)
@@ -231,10 +330,11 @@ def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespa
     cores = "0" if workers == 1 else "0,1"
     argv = pinned(cores, [*cli, "proxy", "serve", "--config", str(routes), "--port", str(port),
                           "--workers", str(workers), "--log-level", "warning"])
-    log = tmp / f"strangler-{workers}.log"  # its access log (one JSON line a request) lands here
+    log = tmp / f"strangler-{workers}-{abs(hash(name))}.log"  # its access log lands here
     try:
         with running(argv, port, log=log):
-            return measure(name, f"http://127.0.0.1:{port}/", args)
+            return measure(name, f"http://127.0.0.1:{port}/", args,
+                           paced=workers == 1 and args.paced_rate > 0)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
         return Result(name, note=f"failed: {exc} {tail}".strip()[:300])
@@ -272,6 +372,17 @@ def report(results: list[Result], connections: int) -> None:
               f"{ratio(r.rps, nginx.rps if nginx else None):>10}"
               f"{ratio(r.rps, direct.rps if direct else None):>11}"
               f"{r.p50_1conn_ms:>11.3f}{added:>11}  {r.note}")
+    plain = by_name.get("strangler proxy, 1 worker")
+    shadow, canary = by_name.get("strangler, shadow on"), by_name.get("strangler, canary 50%")
+    if plain and plain.p99_ms:
+        print("\np99 vs the 1-worker pass-through, saturated (32 connections): " + ", ".join(
+            f"{r.name} {r.p99_ms / plain.p99_ms:.2f}x" for r in (shadow, canary)
+            if r is not None and r.p99_ms))
+    if plain and plain.paced_p99_ms:
+        print("p99 vs the 1-worker pass-through at a fixed rate (goal for shadow: <= 1.15x): "
+              + ", ".join(f"{r.name} {r.paced_p99_ms:.2f} ms / {plain.paced_p99_ms:.2f} ms = "
+                          f"{r.paced_p99_ms / plain.paced_p99_ms:.2f}x" for r in (shadow, canary)
+                          if r is not None and r.paced_p99_ms))
     if nginx and nginx.p99_ms:
         print("\np99 vs nginx: " + ", ".join(
             f"{r.name} {r.p99_ms / nginx.p99_ms:.1f}x" for r in results
@@ -283,6 +394,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 s runs: a smoke test")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--paced-rate", type=float, default=200.0,
+                        help="req/s of the fixed-rate p99 run of the 1-worker strangler rows "
+                             "(below saturation; 0 skips it)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per row; the median is reported (use 3 on a noisy machine)")
     args = parser.parse_args()
@@ -307,6 +421,17 @@ def main() -> None:
         results.append(row_nginx(upstream, tmp, args))
         results.append(row_strangler(upstream, 1, tmp, args))
         results.append(row_strangler(upstream, 2, tmp, args))
+        candidate = free_port()
+        with running(pinned("1", [PYTHON, str(VARIANTS / "upstream.py"), str(candidate)]),
+                     candidate):
+            for name, label, route_upstream, stage in (
+                    ("shadow", "strangler, shadow on", "cand", SHADOW_STAGE),
+                    ("canary", "strangler, canary 50%", "cand", CANARY_STAGE)):
+                text = STAGE_TOML.format(upstream=upstream, candidate=candidate, name=name,
+                                         route_upstream=route_upstream, stage=stage, tmp=tmp)
+                results.append(row_strangler(upstream, 1, tmp, args, label=label,
+                                             routes_text=text))
+        results.append(row_nginx_exported(upstream, tmp, args))
         for module, label in (("pool_app", "uvicorn + http1 pool"),
                               ("aiohttp_app", "uvicorn + aiohttp"),
                               ("httpx_app", "uvicorn + httpx (default)")):

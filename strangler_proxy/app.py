@@ -10,8 +10,11 @@
 ``/-/metrics`` (Prometheus text) live under ``[proxy] internal_prefix``. Errors the proxy
 answers for itself are JSON: ``{"error": "...", "request_id": "..."}``.
 
-Issue 4 hooks: ``ProxyApp(canary=fn)`` is handed to ``RouteTable.decide``; ``Decision.shadow``
-names the shadow target, which this app does not act on yet.
+With a state store (``create_app`` opens the ``[state]`` store of the routes file), the app
+also: polls stage overrides and swaps in the derived table (``stage_control``), counts
+requests per route for the admin API and auto-rollback (``state_link``), shadows requests
+whose decision names a shadow target (``shadowing``), and signs the caller's identity for
+routes with ``identity = true`` (``identity_signer``).
 """
 
 from __future__ import annotations
@@ -27,15 +30,27 @@ from time import perf_counter
 from typing import Any, TextIO
 
 from strangler_proxy.access_log import AccessLog
-from strangler_proxy.errors import ClientGone, RequestError, UpstreamBodyAborted
+from strangler_proxy.errors import (
+    ClientGone,
+    IdentityUnavailable,
+    RequestError,
+    UpstreamBodyAborted,
+    UpstreamUnavailable,
+)
 from strangler_proxy.forward import Outcome, forward
 from strangler_proxy.headers import Trust, prepare_request
+from strangler_proxy.identity_signer import IdentitySigner, keyring_for
 from strangler_proxy.limits import check_headers, check_target, read_body
 from strangler_proxy.metrics import Metrics
 from strangler_proxy.normalize import normalize_path
 from strangler_proxy.reload import Reloader
-from strangler_proxy.routes import CanaryBucket, RouteTable
+from strangler_proxy.routes import CanaryBucket, Decision, RouteTable
 from strangler_proxy.routes_file import load_table
+from strangler_proxy.shadowing import Shadower
+from strangler_proxy.stage_control import apply_overrides
+from strangler_proxy.stages import StageSetting
+from strangler_proxy.state import Stores, open_stores
+from strangler_proxy.state_link import StateLink
 from strangler_proxy.upstreams import PoolFactory, UpstreamSet, default_pool_factory
 
 __all__ = ["CONFIG_ENV", "ProxyApp", "Runtime", "create_app", "create_app_from_env"]
@@ -54,7 +69,7 @@ RETIRE_DRAIN_SECONDS = 120.0
 class Runtime:
     """Everything a request needs from one table; replaced as a whole on reload."""
 
-    table: RouteTable
+    table: RouteTable  # the effective table: the file's, with stage overrides applied
     upstreams: UpstreamSet
     trust: Trust
 
@@ -65,9 +80,15 @@ class ProxyApp:
     def __init__(self, table: RouteTable, *, config_path: str | Path | None = None,
                  pool_factory: PoolFactory = default_pool_factory,
                  canary: CanaryBucket | None = None, watch: bool = True,
-                 access_stream: TextIO | None = None) -> None:
+                 access_stream: TextIO | None = None, stores: Stores | None = None) -> None:
         self.pool_factory = pool_factory
         self.canary = canary
+        self.stores = stores  # None: no overrides, shadowing or live figures (a bare proxy)
+        self.owns_stores = False  # create_app opened them: closed at shutdown
+        self.link: StateLink | None = None
+        self.shadower: Shadower | None = None
+        self.signer: IdentitySigner | None = None
+        self._overrides: dict[str, StageSetting] = {}
         self.metrics = Metrics()
         # access_stream: JSON lines written directly (serve uses stdout); else the logger.
         self.access_log = AccessLog(enabled=table.proxy.access_log, stream=access_stream)
@@ -83,9 +104,22 @@ class ProxyApp:
     async def startup(self) -> None:
         if self.runtime is None:
             table = self._initial
-            self.runtime = Runtime(table, UpstreamSet.build(table.upstreams, self.pool_factory),
+            keyring = keyring_for(table)  # ConfigError before anything opens
+            if keyring is not None:
+                self.signer = IdentitySigner(table.upstreams[table.default].url, keyring)
+                await self.signer.start()
+            if self.stores is not None:
+                self.link = StateLink(self.stores, apply=self.apply_overrides,
+                                      base_table=lambda: self._initial)
+                self._overrides = await asyncio.to_thread(self.link.load_now)
+                self.shadower = Shadower(self.stores.diffs, table.state)
+                await self.shadower.start()
+            self.runtime = Runtime(apply_overrides(table, self._overrides),
+                                   UpstreamSet.build(table.upstreams, self.pool_factory),
                                    Trust(table.proxy.trusted_proxies))
             self.runtime.upstreams.start()
+            if self.link is not None:
+                await self.link.start()
         if self.reloader is not None:
             await self.reloader.start()
         if self.access_log.stream is not None and self._flusher is None:
@@ -103,21 +137,39 @@ class ProxyApp:
             self.access_log.flush()
         if self.reloader is not None:
             await self.reloader.stop()
+        if self.link is not None:
+            await self.link.stop()
+        if self.shadower is not None:
+            await self.shadower.stop()
+        if self.signer is not None:
+            await self.signer.stop()
+        if self.owns_stores and self.stores is not None:
+            self.stores.close()
+            self.stores = None
         if self.runtime is not None:
             await self.runtime.upstreams.aclose(drain=5.0)
             self.runtime = None
         for task in list(self._retiring):
             task.cancel()
 
+    def apply_overrides(self, overrides: dict[str, StageSetting]) -> None:
+        """New stage overrides: swap in the derived table in one assignment."""
+        self._overrides = overrides
+        current = self.runtime
+        if current is not None:
+            self.runtime = Runtime(apply_overrides(self._initial, overrides), current.upstreams,
+                                   current.trust)
+
     def swap(self, table: RouteTable) -> None:
         """Install a validated table in one assignment; retire the upstreams it dropped."""
         current = self.runtime
+        self._initial = table  # the file's table: overrides are applied on top of it
         if current is None:
-            self._initial = table
             return
         upstreams, retired = current.upstreams.successor(table.upstreams, self.pool_factory)
         upstreams.start()
-        self.runtime = Runtime(table, upstreams, Trust(table.proxy.trusted_proxies))
+        self.runtime = Runtime(apply_overrides(table, self._overrides), upstreams,
+                               Trust(table.proxy.trusted_proxies))
         self.access_log.enabled = table.proxy.access_log
         for upstream in retired:
             task = asyncio.get_running_loop().create_task(
@@ -165,6 +217,7 @@ class ProxyApp:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         query: bytes = scope.get("query_string", b"")
         route, path, error = "-", "", None
+        decision: Decision | None = None
         outcome = Outcome(upstream="-")
         try:
             check_headers(prepared.header_bytes, settings.max_header_bytes)
@@ -178,10 +231,15 @@ class ProxyApp:
             route, outcome.upstream = decision.route_name, decision.primary
             body = await read_body(receive, content_length=prepared.content_length,
                                    chunked=prepared.chunked, limit=settings.max_body_bytes)
+            reply = send
+            matched = decision.route
+            if matched is not None and (decision.shadow is not None or matched.identity):
+                reply, body = await self._extras(runtime.table, decision, method, path, query,
+                                                 prepared, body, send)
             await forward(upstreams=runtime.upstreams, decision=decision, path=path,
                           method=method, query=query, prepared=prepared, body=body,
                           preserve_host=settings.preserve_host, metrics=self.metrics,
-                          receive=receive, send=send, outcome=outcome)
+                          receive=receive, send=reply, outcome=outcome)
         except RequestError as exc:
             error = exc.detail
             if outcome.started:
@@ -198,10 +256,41 @@ class ProxyApp:
                 duration = perf_counter() - started
                 status = outcome.status or 500
                 self.metrics.observe(route, outcome.upstream, status, duration)
+                if self.link is not None and decision is not None:
+                    failed = status >= 500 or outcome.upstream != decision.primary
+                    if decision.route is None:
+                        self.link.count_unrouted(error=failed)
+                    else:
+                        asked_service = decision.primary == decision.route.upstream != \
+                            runtime.table.default
+                        self.link.count(decision.route, service=asked_service, error=failed)
                 self.access_log.record(
                     request_id=prepared.request_id, method=method, path=path or "-",
                     query=query, route=route, upstream=outcome.upstream, status=status,
                     duration=duration, client=peer, error=error)
+
+    async def _extras(self, table: RouteTable, decision: Decision, method: str, path: str,
+                      query: bytes, prepared: Any, body: Any, send: Send) -> tuple[Send, Any]:
+        """Identity for the service and the shadow tap: only routes that ask pay for them."""
+        route = decision.route
+        assert route is not None
+        service_copy: tuple[tuple[str, str], ...] = ()
+        if route.identity and self.signer is not None and route.upstream in (
+                decision.primary, decision.shadow):
+            try:
+                found = await self.signer.header(prepared.headers)
+            except IdentityUnavailable as exc:
+                raise UpstreamUnavailable(str(exc)) from None
+            if found is not None:
+                if decision.primary == route.upstream:
+                    prepared.headers.append(found)
+                else:
+                    service_copy = ((found[0].decode("latin-1"), found[1].decode("latin-1")),)
+        if decision.shadow is not None and self.shadower is not None:
+            return self.shadower.wrap(table, decision, method=method, path=path, query=query,
+                                      prepared=prepared, body=body, send=send,
+                                      extra_headers=service_copy)
+        return send, body
 
     async def _internal(self, name: str, runtime: Runtime, send: Send) -> None:
         upstreams = list(runtime.upstreams.values())
@@ -238,10 +327,17 @@ async def _error_response(send: Send, exc: RequestError, request_id: str) -> Non
 
 def create_app(config_path: str | Path, *, watch: bool = True,
                canary: CanaryBucket | None = None,
-               access_stream: TextIO | None = None) -> ProxyApp:
-    """The proxy for a routes file, reloading it on change and on SIGHUP."""
-    return ProxyApp(load_table(config_path), config_path=config_path, watch=watch,
-                    canary=canary, access_stream=access_stream)
+               access_stream: TextIO | None = None, state: bool = True) -> ProxyApp:
+    """The proxy for a routes file, reloading it on change and on SIGHUP.
+
+    ``state`` opens the file's ``[state]`` store (stage overrides, diffs, live figures).
+    """
+    table = load_table(config_path)
+    stores = open_stores(table) if state else None
+    app = ProxyApp(table, config_path=config_path, watch=watch, canary=canary,
+                   access_stream=access_stream, stores=stores)
+    app.owns_stores = stores is not None
+    return app
 
 
 def create_app_from_env(access_stream: TextIO | None = None) -> ProxyApp:

@@ -44,6 +44,11 @@ class StickyKey:
     def __str__(self) -> str:
         return self.source if self.source == "client" else f"{self.source}:{self.name}"
 
+    @property
+    def kind(self) -> str:
+        """The source under the name the route table and the exporters use."""
+        return self.source
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CanaryConfig:
@@ -113,7 +118,7 @@ def extract_key(scope: Mapping[str, object], sticky: StickyKey,
     ``client`` overrides ``scope["client"]`` (pass the address resolved from trusted
     forwarding headers when the proxy sits behind a load balancer).
     """
-    return _extract(_Request(scope), sticky, client)
+    return _extract(_Request(scope), sticky, client or _scope_client(scope))
 
 
 def forced_side(scope: Mapping[str, object], config: CanaryConfig) -> Side | None:
@@ -124,7 +129,21 @@ def forced_side(scope: Mapping[str, object], config: CanaryConfig) -> Side | Non
 def decide(scope: Mapping[str, object], route_name: str, percent: float, config: CanaryConfig,
            *, client: str | None = None, rng: random.Random | None = None) -> CanaryDecision:
     """Where a canary-stage request goes; see the module docstring for the rules."""
-    request = _Request(scope)  # headers scanned and cookies parsed at most once
+    return _decide(_Request(scope), route_name, percent, config,
+                   client=client or _scope_client(scope), rng=rng)
+
+
+def decide_headers(headers: Mapping[str, str], route_name: str, percent: float,
+                   config: CanaryConfig, *, client: str | None = None,
+                   rng: random.Random | None = None) -> CanaryDecision:
+    """:func:`decide` over a lower-case header mapping (the route table's view of a request)."""
+    return _decide(_MappingRequest(headers), route_name, percent, config, client=client or None,
+                   rng=rng)
+
+
+def _decide(request: _Request | _MappingRequest, route_name: str, percent: float,
+            config: CanaryConfig, *, client: str | None,
+            rng: random.Random | None) -> CanaryDecision:
     forced = _forced(request, config)
     if forced is not None:
         return CanaryDecision(forced, None, "forced")
@@ -137,7 +156,7 @@ def decide(scope: Mapping[str, object], route_name: str, percent: float, config:
             drawn = (rng or random).randrange(BUCKETS)
             return CanaryDecision("service" if in_canary(drawn, percent) else "monolith",
                                   drawn, "random")
-        key = client or _scope_client(scope)
+        key = client
         if key is None:
             return CanaryDecision("monolith", None, "no-key")
         key, reason = f"client:{key}", "client-fallback"
@@ -169,15 +188,35 @@ class _Request:
         return self._cookies.get(name)
 
 
-def _extract(request: _Request, sticky: StickyKey, client: str | None) -> str | None:
+class _MappingRequest:
+    """The same views over a ``{lower-case name: value}`` mapping."""
+
+    __slots__ = ("_cookies", "headers")
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self.headers = headers
+        self._cookies: dict[str, str] | None = None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def cookie(self, name: str) -> str | None:
+        if self._cookies is None:
+            raw = self.headers.get("cookie")
+            self._cookies = parse_cookies([(b"cookie", raw.encode("latin-1"))]) if raw else {}
+        return self._cookies.get(name)
+
+
+def _extract(request: _Request | _MappingRequest, sticky: StickyKey,
+             client: str | None) -> str | None:
     if sticky.source == "client":
-        return client or _scope_client(request.scope)
+        return client
     value = request.header(sticky.name) if sticky.source == "header" else request.cookie(
         sticky.name)
     return (value.strip() or None) if value is not None else None
 
 
-def _forced(request: _Request, config: CanaryConfig) -> Side | None:
+def _forced(request: _Request | _MappingRequest, config: CanaryConfig) -> Side | None:
     if not config.allow_override:
         return None
     for value in (request.header(config.override_header),

@@ -6,6 +6,14 @@
     ├── ConfigError                  the routes file cannot be used (CLI exit 2; a reload
     │   │                            keeps the old table)
     │   └── RoutesFileError          every ``Issue`` (file, line, key, message) found at once
+    ├── ControlError                 a stage or admin request that cannot be done
+    │   ├── UnknownRoute             no route of that name (admin 404, CLI exit 2)
+    │   ├── StageRequestError        invalid stage/percent for the route (admin 400, exit 2)
+    │   └── AdminUnreachable         the CLI cannot use the admin API: not running, no
+    │                                token, token refused (exit 2 with what to do)
+    ├── IdentityError                signed identity (``identity``)
+    │   ├── InvalidIdentity          malformed, tampered, expired or unknown-key value
+    │   └── IdentityUnavailable      the monolith could not say who the caller is (-> 503)
     ├── ClientGone                   the client disconnected mid-request: nothing to answer
     ├── UpstreamBodyAborted          the upstream failed after the response started: the
     │                                client connection is cut (raised to the server on purpose)
@@ -29,9 +37,14 @@ from dataclasses import dataclass
 
 __all__ = [
     "BadGateway",
+    "AdminUnreachable",
     "BadRequest",
     "ClientGone",
     "ConfigError",
+    "ControlError",
+    "IdentityError",
+    "IdentityUnavailable",
+    "InvalidIdentity",
     "GatewayTimeout",
     "HeadersTooLarge",
     "Issue",
@@ -40,6 +53,8 @@ __all__ = [
     "ProxyError",
     "RequestError",
     "RoutesFileError",
+    "StageRequestError",
+    "UnknownRoute",
     "UpstreamBodyAborted",
     "UpstreamFailed",
     "UpstreamUnavailable",
@@ -73,6 +88,34 @@ class RoutesFileError(ConfigError):
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = sorted(issues, key=lambda issue: (issue.file, issue.line, issue.key))
         super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+class ControlError(ProxyError):
+    """A stage or admin request that cannot be done; the message says why."""
+
+
+class UnknownRoute(ControlError):
+    """No route of that name in the routes file."""
+
+
+class StageRequestError(ControlError):
+    """An invalid stage, percent or move for this route."""
+
+
+class AdminUnreachable(ControlError):
+    """The admin API cannot be used from here (not running, no token, token refused)."""
+
+
+class IdentityError(ProxyError):
+    """Base of identity signing and resolution errors."""
+
+
+class InvalidIdentity(IdentityError):
+    """The identity value cannot be trusted; the message says why (never echoes the value)."""
+
+
+class IdentityUnavailable(IdentityError):
+    """The monolith did not answer who the caller is."""
 
 
 class ClientGone(ProxyError):

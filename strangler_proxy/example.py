@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from strangler_proxy.compare.compare import decoded_body
@@ -113,3 +113,31 @@ def _fit(text: str, limit: int) -> tuple[str, bool]:
         else:
             high = mid - 1
     return text[:low], True
+
+
+def redact_example(example: ShadowExample, rules: RedactRules) -> ShadowExample:
+    """The example with a route's own redaction rules applied (the store adds its defaults).
+
+    Bodies are decoded first (gzip/deflate), so the coding header goes with them.
+    """
+    request = example.request
+    cleaned_request = replace(
+        request, path=redact_target(request.path, rules),
+        headers=redact_headers(request.headers, rules),
+        body=redact_body(request.body, request.header("content-type") or "", rules))
+    differences = tuple(
+        Difference(d.path, d.kind, **_redacted_values(d, rules)) for d in example.differences)
+    return ShadowExample(cleaned_request, _clean_response(example.primary, rules),
+                         _clean_response(example.candidate, rules), differences)
+
+
+def _clean_response(snapshot: ResponseSnapshot, rules: RedactRules) -> ResponseSnapshot:
+    headers = tuple(h for h in redact_headers(snapshot.headers, rules)
+                    if h[0].lower() != "content-encoding")
+    body = redact_body(decoded_body(snapshot), snapshot.content_type, rules)
+    return replace(snapshot, headers=headers, body=body)
+
+
+def _redacted_values(difference: Difference, rules: RedactRules) -> dict[str, str | None]:
+    cleaned = _redact_difference(difference, rules)
+    return {"primary": cleaned["primary"], "candidate": cleaned["candidate"]}

@@ -23,10 +23,11 @@ def render_table(table: RouteTable) -> str:
     lines += ["", "routes (most specific first):"]
     if not table.routes:
         lines.append("  (none: every request goes to the default upstream)")
-    rows = [("#", "name", "match", "stage", "upstream", "conditions", "line")]
+    rows = [("#", "name", "match", "stage", "upstream", "policy", "conditions", "line")]
     for position, route in enumerate(table.routes, start=1):
         rows.append((str(position), route.name, str(route.match), _stage(route),
-                     route.upstream or table.default, _conditions(route), str(route.line)))
+                     route.upstream or table.default, _policy(route, table.default),
+                     _conditions(route), str(route.line)))
     if table.routes:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
@@ -40,7 +41,30 @@ def render_table(table: RouteTable) -> str:
 def _stage(route: Route) -> str:
     if route.stage == "canary":
         return f"canary {route.percent}%"
+    if route.stage == "service" and route.reverse_shadow:
+        return "service+reverse"
     return route.stage
+
+
+def _policy(route: Route, default: str) -> str:
+    """What the stage does beyond routing: the shadow copy or the canary split."""
+    policy = route.policy
+    parts = []
+    shadow = policy.shadow
+    target = (route.upstream if route.stage == "shadow"
+              else default if route.stage == "service" and route.reverse_shadow else None)
+    if target is not None:
+        parts.append(f"copy->{target} {shadow.sample_rate:.0%} "
+                     f"{','.join(sorted(shadow.methods))} <={shadow.max_body_bytes}B "
+                     f"{shadow.timeout:g}s" + (" learn-noise" if shadow.learn_noise else ""))
+    if route.stage == "canary" or (route.stage == "shadow" and route.upstream):
+        steps = "/".join(str(s) for s in policy.canary_steps)
+        parts.append(f"sticky={policy.canary.sticky} steps={steps}")
+    if policy.auto_rollback.enabled:
+        parts.append(f"auto-rollback>{policy.auto_rollback.error_budget:.0%}")
+    if route.identity:
+        parts.append("identity")
+    return " ".join(parts) or "-"
 
 
 def _conditions(route: Route) -> str:
@@ -56,8 +80,6 @@ def _conditions(route: Route) -> str:
         parts.append(f"add={route.add_prefix}")
     if route.fallback:
         parts.append("fallback")
-    if route.sticky is not None:
-        parts.append(f"sticky={route.sticky}")
     return " ".join(parts) or "-"
 
 
@@ -81,7 +103,8 @@ def explain(table: RouteTable, target: str, *, method: str = "GET", host: str = 
     lines.append(f"  forwarded to: {decision.primary} {table.upstreams[decision.primary].url}"
                  f"{forwarded}")
     if decision.shadow:
-        lines.append(f"  shadow copy to: {decision.shadow} (shadowing arrives with issue 4)")
+        lines.append(f"  shadow copy to: {decision.shadow} (safe methods, off the response "
+                     "path)")
     if decision.fallback:
         lines.append(f"  on failure (idempotent methods): {decision.fallback}")
     return "\n".join(lines)

@@ -4,6 +4,8 @@
   framing (``Content-Length``/``Transfer-Encoding``) is left to the upstream client;
 - ``X-Forwarded-For/Proto/Host`` and ``Forwarded`` are set; the client's own values are kept
   (and appended to) only when the peer is one of ``trusted_proxies``, otherwise replaced;
+- ``X-Strangler-Identity`` and ``X-Strangler-Shadow`` from the client are dropped (only the
+  proxy sets them);
 - ``X-Request-ID`` is kept when it looks sane, generated otherwise, and returned to the client;
 - ``traceparent``/``tracestate`` pass through untouched;
 - ``redact_headers``/``redact_query`` keep secrets out of anything written down.
@@ -34,8 +36,10 @@ HOP_BY_HOP = frozenset({
     b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding",
     b"upgrade", b"proxy-authenticate", b"proxy-authorization",
 })
-# Not hop-by-hop, but the upstream client frames the body and the proxy sets the host.
-_REQUEST_DROP = HOP_BY_HOP | {b"content-length", b"host"}
+# Not hop-by-hop, but the upstream client frames the body and the proxy sets the host. The
+# identity and shadow-marker headers are the proxy's own: a client can never inject them.
+_REQUEST_DROP = HOP_BY_HOP | {b"content-length", b"host", b"x-strangler-identity",
+                              b"x-strangler-shadow"}
 _FORWARDING = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host",
                          b"forwarded"})
 _REQUEST_ID = b"x-request-id"

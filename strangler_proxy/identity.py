@@ -20,7 +20,7 @@ with the client's ``Cookie``/``Authorization`` (the monolith answers ``GET /api/
 and, for a signed-in user, adds ``X-Strangler-Identity: sign_identity(identity, keyring)``.
 Answers are cached briefly under a SHA-256 of the credentials, never the credentials themselves.
 
-Errors (both under ``strangler_proxy.errors.ProxyError``)::
+Errors (defined in ``strangler_proxy.errors``, re-exported here)::
 
     IdentityError
     ├── InvalidIdentity       the value is malformed, tampered, expired or of an unknown key
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from strangler_proxy.errors import ProxyError
+from strangler_proxy.errors import IdentityError, IdentityUnavailable, InvalidIdentity
 
 __all__ = [
     "DEMO_KEYS",
@@ -68,18 +68,6 @@ DEFAULT_CACHE_SECONDS = 10.0
 DEFAULT_ME_PATH = "/api/accounts/me/"
 # Only these request headers identify a caller to the monolith.
 CREDENTIAL_HEADERS = ("authorization", "cookie")
-
-
-class IdentityError(ProxyError):
-    """Base of identity signing and resolution errors."""
-
-
-class InvalidIdentity(IdentityError):
-    """The identity value cannot be trusted; the message says why (never echoes the value)."""
-
-
-class IdentityUnavailable(IdentityError):
-    """The monolith did not answer who the caller is."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,19 +11,21 @@ then prefixes; a longer literal beats a shorter one; a route with more condition
 hosts, headers) beats one with fewer; file order breaks ties. Requests no route matches go to
 ``default``.
 
-Stages: ``monolith`` sends the route to the default upstream, ``service`` to the route's
-upstream. ``shadow`` and ``canary`` are parsed and validated now; their behaviour arrives with
-issue 4 through two hooks: ``decide(canary=...)`` (a bucketing function) and
-``Decision.shadow`` (the shadow target, which the app ignores until a shadow module is plugged
-in). Without a canary function a canary route sends everything to the monolith (0%).
+Stages: ``monolith`` sends the route to the default upstream; ``shadow`` too, with
+``Decision.shadow`` naming the service that gets a copy; ``canary`` sends the sticky share
+chosen by ``strangler_proxy.canary`` (override header/cookie, sticky key) to the service;
+``service`` sends everything to the service, and with ``reverse_shadow`` copies it to the
+monolith. ``decide(canary=...)`` replaces the bucketing function (tests).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
 from typing import Literal
+
+from strangler_proxy.canary import StickyKey, decide_headers
+from strangler_proxy.policies import RoutePolicy, StateOptions
 
 __all__ = [
     "STAGES",
@@ -36,15 +38,15 @@ __all__ = [
     "ProxySettings",
     "Route",
     "RouteTable",
-    "Sticky",
     "UpstreamSpec",
+    "canary_share",
 ]
 
 Stage = Literal["monolith", "shadow", "canary", "service"]
 STAGES: tuple[str, ...] = ("monolith", "shadow", "canary", "service")
 MatchKind = Literal["exact", "pattern", "prefix"]
-# (route name, percent, sticky key) -> True when this request belongs to the canary share.
-CanaryBucket = Callable[[str, int, str], bool]
+# (route, lower-case headers, client address) -> True when the service answers this request.
+CanaryBucket = Callable[["Route", Mapping[str, str], str], bool]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -90,15 +92,6 @@ class UpstreamSpec:
         return (self.url, self.connect_timeout, self.read_timeout, self.write_timeout,
                 self.pool_timeout, self.max_connections, self.max_idle_connections,
                 self.idle_timeout)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Sticky:
-    kind: Literal["cookie", "header", "client"]
-    name: str = ""
-
-    def __str__(self) -> str:
-        return self.kind if self.kind == "client" else f"{self.kind}:{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +143,13 @@ class Route:
     hosts: tuple[str, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()  # lower-case name, exact value
     percent: int = 0
-    sticky: Sticky | None = None
+    sticky: StickyKey | None = None  # as written in the file (``policy.canary.sticky`` rules)
     strip_prefix: str = ""
     add_prefix: str = ""
     fallback: bool = False
+    identity: bool = False  # sign the caller's identity for the service (X-Strangler-Identity)
+    reverse_shadow: bool = False  # stage service: the monolith still gets a copy
+    policy: RoutePolicy = field(default_factory=RoutePolicy)
     index: int = 0  # position in the file, the last tie-breaker
     line: int = 0
 
@@ -195,12 +191,14 @@ class ProxySettings:
     access_log: bool = True
     preserve_host: bool = True  # send the client's Host upstream (False: the upstream's host)
     watch: bool = True  # reload when the file changes (SIGHUP always reloads)
+    demo: bool = False  # demo mode: sign identities with the public demo keyring
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AdminSettings:
     listen: str = "127.0.0.1:8081"
     token_env: str = "STRANGLER_ADMIN_TOKEN"
+    allow_remote: bool = False  # must be true to bind a non-loopback address
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -210,7 +208,7 @@ class Decision:
     route: Route | None
     primary: str  # upstream name
     forward_path: str  # the normalised path, rewritten when the primary is the route's service
-    shadow: str | None = None  # shadow target (issue 4 acts on it)
+    shadow: str | None = None  # the upstream that gets a copy (shadow, reverse shadow)
     fallback: str | None = None  # upstream to retry a failed idempotent request on
     reason: str = ""
 
@@ -229,6 +227,7 @@ class RouteTable:
     proxy: ProxySettings = field(default_factory=ProxySettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
     state_store: str = ""
+    state: StateOptions = field(default_factory=StateOptions)
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -247,8 +246,7 @@ class RouteTable:
         """Pick the route and the upstream(s) for one request; ``path`` is already normalised.
 
         ``headers`` maps lower-case names to values (only those the conditions and sticky keys
-        read). ``canary`` decides canary membership; without it canary routes stay on the
-        monolith.
+        read). ``canary`` decides canary membership (default: :func:`canary_share`).
         """
         route = self.match(method, host, path, headers)
         if route is None:
@@ -262,13 +260,14 @@ class RouteTable:
                             shadow=route.upstream,
                             reason=f"route {route.name} shadows {route.upstream}")
         if route.stage == "canary":
-            key = sticky_key(route.sticky, headers, client)
-            if canary is None or not canary(route.name, route.percent, key):
+            if not (canary or canary_share)(route, headers, client):
                 return Decision(route=route, primary=self.default, forward_path=path,
                                 reason=f"route {route.name}: canary, request outside the share")
         fallback = self.default if route.fallback and route.upstream != self.default else None
+        shadow = (self.default if route.stage == "service" and route.reverse_shadow
+                  and route.upstream != self.default else None)
         return Decision(route=route, primary=route.upstream, forward_path=route.rewrite(path),
-                        fallback=fallback,
+                        fallback=fallback, shadow=shadow,
                         reason=f"route {route.name} at stage {route.stage} -> {route.upstream}")
 
     def explain(self, method: str, host: str, path: str,
@@ -291,18 +290,8 @@ def host_without_port(host: str) -> str:
     return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
-def sticky_key(sticky: Sticky | None, headers: Mapping[str, str], client: str) -> str:
-    """The value canary bucketing hashes: a cookie, a header or the client address."""
-    if sticky is None or sticky.kind == "client":
-        return client
-    if sticky.kind == "header":
-        return headers.get(sticky.name.lower(), "")
-    raw = headers.get("cookie", "")
-    if not raw:
-        return ""
-    try:
-        jar = SimpleCookie(raw)
-    except CookieError:
-        return ""
-    morsel = jar.get(sticky.name)
-    return morsel.value if morsel is not None else ""
+def canary_share(route: Route, headers: Mapping[str, str], client: str) -> bool:
+    """True when this request is in the route's sticky canary share (or forced there)."""
+    decision = decide_headers(headers, route.name, route.percent, route.policy.canary,
+                              client=client)
+    return decision.side == "service"

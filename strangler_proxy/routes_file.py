@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from strangler_proxy.errors import Issue, RoutesFileError
+from strangler_proxy.policies import RoutePolicy, parse_route_policy, parse_state_options
+from strangler_proxy.policy_reader import PolicyError
 from strangler_proxy.routes import (
     STAGES,
     AdminSettings,
@@ -25,20 +27,27 @@ from strangler_proxy.routes import (
     ProxySettings,
     Route,
     RouteTable,
-    Sticky,
     UpstreamSpec,
 )
 
-__all__ = ["load_table", "parse_table"]
+__all__ = ["is_loopback", "load_table", "parse_table"]
 
 TOP_KEYS = ("default", "upstreams", "routes", "admin", "state", "proxy")
 UPSTREAM_KEYS = ("url", "connect_timeout", "read_timeout", "write_timeout", "pool_timeout",
                  "max_connections", "max_idle_connections", "idle_timeout", "retries",
                  "health_check", "circuit")
+# sticky, sticky_missing, canary_steps, reverse_shadow and the sub-tables are read by
+# ``policies.parse_route_policy`` (the one owner of those keys); this module checks the rest.
+POLICY_KEYS = ("sticky", "sticky_missing", "canary_steps", "reverse_shadow", "shadow",
+               "compare", "redact", "canary", "gates")
 ROUTE_KEYS = ("name", "path", "exact", "pattern", "methods", "upstream", "stage", "percent",
-              "sticky", "hosts", "headers", "strip_prefix", "add_prefix", "fallback")
+              "hosts", "headers", "strip_prefix", "add_prefix", "fallback", "identity",
+              *POLICY_KEYS)
 PROXY_KEYS = ("trusted_proxies", "internal_prefix", "max_header_bytes", "max_body_bytes",
-              "access_log", "preserve_host", "watch")
+              "access_log", "preserve_host", "watch", "demo")
+ADMIN_KEYS = ("listen", "token_env", "allow_remote")
+STATE_KEYS = ("store", "examples_per_route", "example_max_bytes", "shadow_queue_size",
+              "shadow_workers")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _TABLE_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
@@ -62,7 +71,13 @@ class _LineIndex:
                     counters[joined] = index
                     table = (*parts, index)
                 else:
-                    table = parts
+                    # [routes.shadow] belongs to the latest [[routes]]: put its index in
+                    table = ()
+                    for depth, part in enumerate(parts, start=1):
+                        table = (*table, part)
+                        joined = ".".join(parts[:depth])
+                        if joined in counters and depth < len(parts):
+                            table = (*table, counters[joined])
                 self.lines.setdefault(table, number)
                 continue
             key = _KEY_LINE.match(line)
@@ -82,6 +97,17 @@ def _split_dotted(raw: str) -> list[str]:
     return [part.strip().strip("\"'") for part in raw.split(".")]
 
 
+def _undotted(key: str) -> tuple[Any, ...]:
+    """``routes[2].shadow.rate`` -> ``("routes", 2, "shadow", "rate")``."""
+    parts: list[Any] = []
+    for piece in key.split("."):
+        name, *indices = piece.split("[")
+        if name:
+            parts.append(name)
+        parts.extend(int(i.rstrip("]")) for i in indices if i.rstrip("]").isdigit())
+    return tuple(parts)
+
+
 def _dotted(path: tuple[Any, ...]) -> str:
     out = ""
     for part in path:
@@ -99,6 +125,12 @@ class _Checker:
 
     def error(self, path: tuple[Any, ...], message: str) -> None:
         self.issues.append(Issue(self.file, self.index.line(*path), _dotted(path), message))
+
+    def policy_errors(self, errors: list[PolicyError]) -> None:
+        """Errors of ``policies`` (key paths as text) with the line of their key."""
+        for problem in errors:
+            self.issues.append(Issue(self.file, self.index.line(*_undotted(problem.key)),
+                                     problem.key, problem.message))
 
     def known_keys(self, data: dict[str, Any], allowed: tuple[str, ...],
                    path: tuple[Any, ...]) -> None:
@@ -171,12 +203,14 @@ def parse_table(text: str, file: str = "<routes>") -> RouteTable:
     proxy = _proxy(check, data)
     admin = _admin(check, data)
     state = check.get(data, "state", dict, (), {})
-    check.known_keys(state, ("store",), ("state",))
+    check.known_keys(state, STATE_KEYS, ("state",))
     store = check.get(state, "store", str, ("state",), "")
+    options, errors = parse_state_options({k: v for k, v in state.items() if k != "store"})
+    check.policy_errors(errors)
     if check.issues:
         raise RoutesFileError(check.issues)
     return RouteTable(default=default, upstreams=upstreams, routes=tuple(routes), proxy=proxy,
-                      admin=admin, state_store=store, source=file)
+                      admin=admin, state_store=store, state=options, source=file)
 
 
 def _unknown_upstream(name: str, upstreams: dict[str, UpstreamSpec]) -> str:
@@ -306,13 +340,24 @@ def _route(check: _Checker, body: dict[str, Any], path: tuple[Any, ...], index: 
     for key, value in (("strip_prefix", strip), ("add_prefix", add)):
         if value and not value.startswith("/"):
             check.error((*path, key), f"must start with '/', got {value!r}")
+    policy = _policy(check, body, path)
     return Route(
         name=name, match=match or PathMatch("prefix", "/"), stage=stage, upstream=upstream,
         methods=methods, hosts=tuple(str(h).lower() for h in hosts),
         headers=tuple((str(k).lower(), str(v)) for k, v in headers.items()),
-        percent=percent, sticky=_sticky(check, body, path), strip_prefix=strip, add_prefix=add,
-        fallback=check.get(body, "fallback", bool, path, False), index=index,
+        percent=percent, sticky=policy.canary.sticky if "sticky" in body else None,
+        strip_prefix=strip, add_prefix=add,
+        fallback=check.get(body, "fallback", bool, path, False),
+        identity=check.get(body, "identity", bool, path, False),
+        reverse_shadow=policy.reverse_shadow, policy=policy, index=index,
         line=check.index.line(*path))
+
+
+def _policy(check: _Checker, body: dict[str, Any], path: tuple[Any, ...]) -> RoutePolicy:
+    policy, errors = parse_route_policy(
+        {k: v for k, v in body.items() if k in POLICY_KEYS}, _dotted(path))
+    check.policy_errors(errors)
+    return policy
 
 
 def _path_match(check: _Checker, body: dict[str, Any], path: tuple[Any, ...]) -> PathMatch | None:
@@ -340,19 +385,6 @@ def _path_match(check: _Checker, body: dict[str, Any], path: tuple[Any, ...]) ->
     return PathMatch(kind, value)  # type: ignore[arg-type]
 
 
-def _sticky(check: _Checker, body: dict[str, Any], path: tuple[Any, ...]) -> Sticky | None:
-    raw = check.get(body, "sticky", str, path, None)
-    if raw is None:
-        return None
-    kind, _, name = raw.partition(":")
-    if kind == "client" and not name:
-        return Sticky(kind="client")
-    if kind in ("cookie", "header") and name:
-        return Sticky(kind=kind, name=name)  # type: ignore[arg-type]
-    check.error((*path, "sticky"), f"expected cookie:NAME, header:NAME or client, got {raw!r}")
-    return None
-
-
 def _proxy(check: _Checker, data: dict[str, Any]) -> ProxySettings:
     raw = check.get(data, "proxy", dict, (), {})
     path: tuple[Any, ...] = ("proxy",)
@@ -374,16 +406,33 @@ def _proxy(check: _Checker, data: dict[str, Any]) -> ProxySettings:
         max_body_bytes=check.number(raw, "max_body_bytes", path, 0, integer=True),
         access_log=check.get(raw, "access_log", bool, path, True),
         preserve_host=check.get(raw, "preserve_host", bool, path, True),
-        watch=check.get(raw, "watch", bool, path, True))
+        watch=check.get(raw, "watch", bool, path, True),
+        demo=check.get(raw, "demo", bool, path, False))
 
 
 def _admin(check: _Checker, data: dict[str, Any]) -> AdminSettings:
     raw = check.get(data, "admin", dict, (), {})
     path: tuple[Any, ...] = ("admin",)
-    check.known_keys(raw, ("listen", "token_env"), path)
+    check.known_keys(raw, ADMIN_KEYS, path)
     listen = check.get(raw, "listen", str, path, "127.0.0.1:8081")
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit():
         check.error((*path, "listen"), f"expected HOST:PORT, got {listen!r}")
+    allow_remote = check.get(raw, "allow_remote", bool, path, False)
+    if host and not allow_remote and not is_loopback(host):
+        check.error((*path, "listen"), f"{host} is not a loopback address; the admin API "
+                                       "moves traffic: set allow_remote = true to expose it")
     return AdminSettings(listen=listen,
-                         token_env=check.get(raw, "token_env", str, path, "STRANGLER_ADMIN_TOKEN"))
+                         token_env=check.get(raw, "token_env", str, path, "STRANGLER_ADMIN_TOKEN"),
+                         allow_remote=allow_remote)
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, ``127.x.y.z`` and ``::1`` (brackets allowed)."""
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

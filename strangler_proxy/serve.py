@@ -1,5 +1,8 @@
 """Run the proxy under uvicorn: ``strangler proxy serve --config routes.toml``.
 
+The admin API (``[admin] listen``) is served once, by this parent process, in a thread
+(``admin_server``); without a token it is not started and a message says what to set.
+
 Workers are separate processes (uvicorn's supervisor), so the app is built by a factory
 (``create_app_from_env``) from the path in ``$STRANGLER_PROXY_CONFIG``; each worker watches
 the file itself. SIGHUP to a single-worker server reloads the table in place; with several
@@ -20,7 +23,9 @@ from pathlib import Path
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from strangler_proxy.admin_server import start_admin
 from strangler_proxy.app import CONFIG_ENV
+from strangler_proxy.errors import ConfigError
 from strangler_proxy.routes_file import load_table
 
 __all__ = ["ProxyHttpToolsProtocol", "UVICORN_OPTIONS", "configure_logging", "serve"]
@@ -71,9 +76,20 @@ def serve(config: str | Path, *, host: str = "127.0.0.1", port: int = 8080, work
     os.environ[CONFIG_ENV] = str(path)
     os.environ["STRANGLER_PROXY_LOG_LEVEL"] = log_level  # worker processes read it
     configure_logging(log_level)
-    uvicorn.run("strangler_proxy.serve:worker_app", factory=True, host=host, port=port,
-                workers=workers, http=ProxyHttpToolsProtocol, log_level=log_level,
-                **UVICORN_OPTIONS)  # type: ignore[arg-type]
+    log = logging.getLogger("strangler_proxy.serve")
+    admin = None
+    try:
+        admin = start_admin(path)
+        log.info("admin API on %s", admin.url)
+    except ConfigError as exc:
+        log.error("%s", exc)
+    try:
+        uvicorn.run("strangler_proxy.serve:worker_app", factory=True, host=host, port=port,
+                    workers=workers, http=ProxyHttpToolsProtocol, log_level=log_level,
+                    **UVICORN_OPTIONS)  # type: ignore[arg-type]
+    finally:
+        if admin is not None:
+            admin.stop()
 
 
 def worker_app() -> object:

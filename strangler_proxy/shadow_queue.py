@@ -3,7 +3,10 @@
 The request path only calls :meth:`ShadowQueue.offer`, which never waits: when the
 queue is full the job is dropped and counted. Workers send the copy to the candidate
 with a short timeout, optionally ask the primary a second time to learn noise, compare,
-and hand the result to the diff store in a thread (SQLite must not block the loop).
+and hand the result to the diff store. Store writes are batched: one writer task runs
+every pending write in one thread hop every ``WRITE_INTERVAL_S`` (or at ``WRITE_BATCH``
+pending), so a busy route costs a thread hop per batch, not per comparison, and SQLite
+never blocks the loop.
 Nothing here raises into the caller: a failing candidate is a counted candidate error.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -19,7 +23,8 @@ from strangler_proxy.compare.compare import compare
 from strangler_proxy.compare.noise import NoiseModel, NoiseModels
 from strangler_proxy.compare.rules import CompareRules
 from strangler_proxy.diffstore import DiffStore
-from strangler_proxy.example import ShadowExample
+from strangler_proxy.example import ShadowExample, redact_example
+from strangler_proxy.redact import RedactRules
 from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot
 
 log = logging.getLogger(__name__)
@@ -28,6 +33,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_QUEUE_SIZE = 256
 DEFAULT_WORKERS = 4
 DEFAULT_TIMEOUT_S = 2.0
+WRITE_INTERVAL_S = 0.2
+WRITE_BATCH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +44,18 @@ class ShadowJob:
     primary: ResponseSnapshot
     rules: CompareRules
     learn_noise: bool = False
+    # Per-job targets and limits (the proxy shadows many routes through one queue); the
+    # queue's own senders and timeout are used when these are None.
+    send_candidate: SendFn | None = None
+    send_primary: SendFn | None = None
+    timeout: float | None = None
+    redact: RedactRules | None = None  # the route's own rules, applied before the store's
 
 
 class ShadowQueue:
     """Start it in the app's lifespan startup, stop it at shutdown."""
 
-    def __init__(self, *, store: DiffStore, send_to_candidate: SendFn,
+    def __init__(self, *, store: DiffStore, send_to_candidate: SendFn | None = None,
                  send_to_primary: SendFn | None = None, noise: NoiseModels | None = None,
                  maxsize: int = DEFAULT_QUEUE_SIZE, workers: int = DEFAULT_WORKERS,
                  timeout: float = DEFAULT_TIMEOUT_S) -> None:
@@ -55,6 +68,9 @@ class ShadowQueue:
         self._timeout = timeout
         self._tasks: list[asyncio.Task[None]] = []
         self._pending_drops: dict[str, list[int]] = {}  # route -> [overload, too_large]
+        self._writes: list[Callable[[], None]] = []
+        self._wake: asyncio.Event | None = None
+        self._writer: asyncio.Task[None] | None = None
         self.offered = 0
         self.dropped = 0
         self.completed = 0
@@ -62,6 +78,8 @@ class ShadowQueue:
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(), name=f"shadow-{i}")
                        for i in range(self._workers)]
+        self._wake = asyncio.Event()
+        self._writer = asyncio.create_task(self._write_forever(), name="shadow-writer")
 
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
         """Finish queued jobs (up to ``drain_timeout``), stop workers, flush drop counts."""
@@ -69,10 +87,12 @@ class ShadowQueue:
             await asyncio.wait_for(self._queue.join(), drain_timeout)
         except TimeoutError:
             log.warning("shadow queue stopped with %d jobs left", self._queue.qsize())
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._writer] if self._writer is not None else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks, self._writer = [], None
+        await self._flush_writes()
         await self._flush_drops()
 
     def offer(self, job: ShadowJob) -> bool:
@@ -93,6 +113,7 @@ class ShadowQueue:
     async def join(self) -> None:
         """Wait until every queued job is done (tests, graceful shutdown)."""
         await self._queue.join()
+        await self._flush_writes()
         await self._flush_drops()
 
     async def _work(self) -> None:
@@ -107,16 +128,40 @@ class ShadowQueue:
                 self._queue.task_done()
             await self._flush_drops()
 
+    def _record(self, write: Callable[..., None], *args: object, **kwargs: object) -> None:
+        self._writes.append(functools.partial(write, *args, **kwargs))
+        if len(self._writes) >= WRITE_BATCH and self._wake is not None:
+            self._wake.set()
+
+    async def _write_forever(self) -> None:
+        assert self._wake is not None
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), WRITE_INTERVAL_S)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            await self._flush_writes()
+
+    async def _flush_writes(self) -> None:
+        if not self._writes:
+            return
+        batch, self._writes = self._writes, []
+        await asyncio.to_thread(_run_all, batch)
+
     async def _run(self, job: ShadowJob) -> None:
         started = time.perf_counter()
         primary_ms = job.primary.latency_ms
+        send_candidate = job.send_candidate or self._send_candidate
+        timeout = job.timeout or self._timeout
         try:
-            candidate = await asyncio.wait_for(self._send_candidate(job.request), self._timeout)
+            if send_candidate is None:
+                raise LookupError(f"no candidate sender for route {job.route}")
+            candidate = await asyncio.wait_for(send_candidate(job.request), timeout)
         except Exception as exc:  # noqa: BLE001 - timeout, refused, reset: candidate errors
             log.debug("shadow to candidate failed on %s: %s", job.route, type(exc).__name__)
-            await asyncio.to_thread(self._store.record_candidate_error, job.route,
-                                    primary_ms=primary_ms,
-                                    candidate_ms=(time.perf_counter() - started) * 1000)
+            self._record(self._store.record_candidate_error, job.route, primary_ms=primary_ms,
+                         candidate_ms=(time.perf_counter() - started) * 1000)
             return
         if candidate.truncated or job.primary.truncated:
             self.count_too_large(job.route)
@@ -124,21 +169,24 @@ class ShadowQueue:
         rules = job.rules
         if self._noise is not None:
             model = self._noise.for_route(job.route)
-            send_primary = self._send_primary
+            send_primary = job.send_primary or self._send_primary
             if job.learn_noise and send_primary and job.request.method in SAFE_METHODS:
                 await self._learn(job, model, send_primary)
             rules = model.apply(rules)
         comparison = compare(job.primary, candidate, rules)
         example = None if comparison.match else ShadowExample(
             job.request, job.primary, candidate, comparison.differences)
-        await asyncio.to_thread(
+        if example is not None and job.redact is not None:
+            example = redact_example(example, job.redact)
+        self._record(
             self._store.record_comparison, job.route, comparison, primary_ms=primary_ms,
             candidate_ms=candidate.latency_ms, candidate_error=candidate.status >= 500,
             example=example)
 
     async def _learn(self, job: ShadowJob, model: NoiseModel, send_primary: SendFn) -> None:
         try:
-            again = await asyncio.wait_for(send_primary(job.request), self._timeout)
+            again = await asyncio.wait_for(send_primary(job.request),
+                                           job.timeout or self._timeout)
         except Exception as exc:  # noqa: BLE001 - no second answer: learn nothing this time
             log.debug("second primary request failed on %s: %s", job.route,
                       type(exc).__name__)
@@ -153,3 +201,11 @@ class ShadowQueue:
         for route, (overload, too_large) in pending.items():
             await asyncio.to_thread(self._store.record_drops, route, overload=overload,
                                     too_large=too_large)
+
+
+def _run_all(writes: list[Callable[[], None]]) -> None:
+    for write in writes:
+        try:
+            write()
+        except Exception:  # one bad write must not lose the rest of the batch
+            log.exception("writing a shadow result failed")

@@ -150,7 +150,7 @@ def get(proxy: RunningServer, path: str, **kwargs: object) -> dict[str, object]:
     ("GET", "/api/beta/x", "", {"x-beta": "2"}, "monolith", "/api/beta/x"),
     ("GET", "/svc/orders/5?q=1", "", {}, "orders", "/v2/orders/5"),  # strip + add prefix
     ("GET", "/api/shadowed/1", "", {}, "monolith", "/api/shadowed/1"),  # shadow: primary stays
-    ("GET", "/api/canary/1", "", {}, "monolith", "/api/canary/1"),  # no canary hook yet: 0%
+    ("GET", "/api/canary/1", "", {}, "catalog", "/api/canary/1"),  # canary at 100%
     ("GET", "/elsewhere", "", {}, "monolith", "/elsewhere"),  # default
 ])
 def test_requests_reach_the_upstream_their_route_names(

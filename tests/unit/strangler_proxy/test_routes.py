@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 import pytest
 
-from strangler_proxy.routes import PathMatch, Route, RouteTable, Sticky, UpstreamSpec, sticky_key
+from strangler_proxy.canary import CanaryConfig, StickyKey
+from strangler_proxy.policies import RoutePolicy
+from strangler_proxy.routes import PathMatch, Route, RouteTable, UpstreamSpec
 
 UPSTREAMS = {name: UpstreamSpec(name=name, url=f"http://127.0.0.1:{port}")
              for name, port in (("monolith", 8000), ("catalog", 8001), ("orders", 8002))}
@@ -86,13 +91,15 @@ def test_stages_decide_the_primary_and_hooks() -> None:
     assert (monolith.primary, monolith.forward_path) == ("monolith", "/s/1")  # no rewrite
     shadow = table(route("shadow")).decide("GET", "", "/s/1", {})
     assert (shadow.primary, shadow.shadow) == ("monolith", "catalog")
-    canary_route = route("canary", percent=50, sticky=Sticky(kind="header", name="x-user"))
+    sticky = StickyKey("header", "x-user")
+    policy = RoutePolicy(canary=CanaryConfig(sticky=sticky, missing="monolith"))
+    canary_route = route("canary", percent=50, sticky=sticky, policy=policy)
     assert table(canary_route).decide("GET", "", "/s/1", {}).primary == "monolith"
     seen: list[tuple[str, int, str]] = []
 
-    def bucket(name: str, percent: int, key: str) -> bool:
-        seen.append((name, percent, key))
-        return key == "in"
+    def bucket(route_: Route, headers: Mapping[str, str], client: str) -> bool:
+        seen.append((route_.name, route_.percent, headers.get("x-user", "")))
+        return headers.get("x-user") == "in"
 
     inside = table(canary_route).decide("GET", "", "/s/1", {"x-user": "in"}, canary=bucket)
     outside = table(canary_route).decide("GET", "", "/s/1", {"x-user": "out"}, canary=bucket)
@@ -107,12 +114,23 @@ def test_rewrites() -> None:
     assert route.rewrite("/api/orders/") == "/v2/"
 
 
-def test_sticky_keys() -> None:
-    headers = {"cookie": "a=1; sessionid=abc", "x-user": "u7"}
-    assert sticky_key(Sticky(kind="cookie", name="sessionid"), headers, "10.0.0.1") == "abc"
-    assert sticky_key(Sticky(kind="cookie", name="missing"), headers, "10.0.0.1") == ""
-    assert sticky_key(Sticky(kind="header", name="X-User"), headers, "10.0.0.1") == "u7"
-    assert sticky_key(Sticky(kind="client"), headers, "10.0.0.1") == "10.0.0.1"
+def test_default_canary_share_is_sticky_and_honours_the_override() -> None:
+    base = Route(name="r", match=PathMatch("prefix", "/s"), upstream="catalog", stage="canary",
+                 percent=30)
+    users = [f"user{i}" for i in range(400)]
+
+    def inside(route_: Route, user: str) -> bool:
+        decision = table(route_).decide("GET", "", "/s/1", {"cookie": f"sessionid={user}"},
+                                        "10.0.0.1")
+        return decision.primary == "catalog"
+
+    at30 = {u for u in users if inside(base, u)}
+    at60 = {u for u in users if inside(replace(base, percent=60), u)}
+    assert at30 < at60  # raising the percent only adds users
+    assert 0.2 < len(at30) / len(users) < 0.4
+    forced = table(replace(base, percent=0)).decide(
+        "GET", "", "/s/1", {"x-strangler-canary": "service"}, "10.0.0.1")
+    assert forced.primary == "catalog"
 
 
 def test_explain_lists_routes_until_the_winner() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from strangler_proxy.errors import RoutesFileError
-from strangler_proxy.routes import HealthCheck, Sticky
+from strangler_proxy.canary import StickyKey
+from strangler_proxy.routes import HealthCheck
 from strangler_proxy.routes_file import load_table, parse_table
 
 FULL = """\
@@ -86,7 +87,7 @@ def test_every_key_is_read() -> None:
     routes = {r.name: r for r in table.routes}
     c = routes["catalog"]
     assert c.methods == frozenset({"GET", "HEAD"})
-    assert (c.stage, c.percent, c.sticky) == ("canary", 10, Sticky(kind="cookie", name="sessionid"))
+    assert (c.stage, c.percent, c.sticky) == ("canary", 10, StickyKey("cookie", "sessionid"))
     assert c.hosts == ("shop.example",)
     assert c.headers == (("x-beta", "1"),)
     assert (c.strip_prefix, c.add_prefix, c.fallback, c.line) == ("/api", "/v1", True, 19)
@@ -169,7 +170,7 @@ def test_every_error_at_once_with_file_line_and_key() -> None:
         "service; did you mean 'canary'?",
         "routes.toml:10: routes[0].upstream: no upstream named 'monolit'; did you mean 'monolith'?",
         "routes.toml:11: routes[0].percent: must be 0-100, got 140",
-        "routes.toml:12: routes[0].sticky: expected cookie:NAME, header:NAME or client",
+        "routes.toml:12: routes[0].sticky: sticky must be cookie:NAME, header:NAME or client",
         "routes.toml:13: routes[1]: give exactly one of path (prefix), exact or pattern; "
         "found path, exact",
         "routes.toml:14: routes[1].name: duplicate route name 'a' (first at routes[0])",
