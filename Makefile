@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: demo test install lint-imports clean
 
@@ -24,13 +25,11 @@ lint-imports: install
 test: install lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# DJANGO_DEMO=1: a fixed development secret key (demo only); data in var/monolith.sqlite3.
-demo: export DJANGO_DEMO = 1
+# The whole stack on 127.0.0.1: monolith :8000, catalog service :8001, sync follower, proxy
+# :8080 (admin :8081); data in var/. Ctrl-C stops it all. Options: DEMO_ARGS="--proxy-port 9080"
+# (python -m strangler.demo --help).
 demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed --size small
-	@echo "Reelbox monolith: http://127.0.0.1:8000/browse/  (API: /api/catalog/titles/, admin: /admin/)"
-	$(VENV)/bin/uvicorn monolith.asgi:application --host 127.0.0.1 --port 8000
+	$(PY) -m strangler.demo $(DEMO_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
