@@ -2,19 +2,25 @@
 
 Three pickles per analysed root under the cache directory:
 
-- ``index``: per file its size, mtime, content hash and skip reason (small, read first);
+- ``index``: per file its size, mtime, content hash and skip reason (small, read first),
+  plus the key of the stored result those files produce;
 - ``facts-N`` (16 shards by path): per file its extracted facts, read only when some file
-  changed; a run rewrites only the shards holding files it parsed;
-- ``result``: the last whole result, valid for exactly one set of file hashes.
+  changed; a run rewrites only the shards holding files whose facts changed;
+- ``result``: the last whole result with its key.
 
 A file is trusted without reading when its size and mtime are unchanged; otherwise it is
-read and hashed, and its facts reused if the content is the same. When every hash matches
-the last run, the stored result is returned as is. A missing, stale or corrupt cache only
-costs time: it is ignored and rewritten, never an error.
+read and hashed, and its facts reused if the content is the same. When the index's result
+key matches the stored result, that result is returned as is; an edit that leaves a file's
+facts equal (a comment, a blank line at the end) keeps the key too. Pickles are read with
+the cyclic garbage collector paused: they hold only acyclic values, and collection passes
+triggered by hundreds of thousands of new objects otherwise double the load time. A
+missing, stale or corrupt cache only costs time: it is ignored and rewritten, never an
+error.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.facts import ANALYSER_VERSION, FileFacts
+from analysis.facts import ANALYSER_VERSION, FileFacts, fast_pickling
 
 DEFAULT_CACHE_DIRNAME = ".strangler-cache"
 SHARDS = 16
@@ -39,6 +45,9 @@ class IndexEntry:
     digest: str
     module: str
     reason: str = ""  # why the file was skipped; "" when it has facts
+
+
+fast_pickling(IndexEntry)  # the index is written by every run that saw a touched file
 
 
 def digest(data: bytes) -> str:
@@ -67,11 +76,16 @@ class FactCache:
         return self._stem.with_name(f"{part}-{self._stem.name}.pickle")
 
     def _load(self, part: str) -> Any:
+        paused = gc.isenabled()
+        gc.disable()
         try:
             with self._path(part).open("rb") as handle:
                 version, payload = pickle.load(handle)
         except _LOAD_ERRORS:
             return None
+        finally:
+            if paused:
+                gc.enable()
         return payload if version == ANALYSER_VERSION else None
 
     def _save(self, part: str, payload: object) -> None:
@@ -86,13 +100,23 @@ class FactCache:
         except (OSError, pickle.PicklingError):
             return
 
-    def load_index(self) -> dict[str, IndexEntry]:
-        index = self._load("index")
-        return index if isinstance(index, dict) else {}
+    def load_index(self) -> tuple[dict[str, IndexEntry], str]:
+        """The files of the last run and the key of the result they produced ("" if none)."""
+        stored = self._load("index")
+        if (
+            isinstance(stored, tuple)
+            and len(stored) == 2
+            and isinstance(stored[0], dict)
+            and isinstance(stored[1], str)
+        ):
+            return stored[0], stored[1]
+        return {}, ""
 
-    def load_facts(self) -> dict[str, FileFacts]:
+    def load_facts(self, rels: Iterable[str] | None = None) -> dict[str, FileFacts]:
+        """Stored facts: all of them, or (``rels``) at least those of the shards holding rels."""
+        shards = range(SHARDS) if rels is None else sorted({shard_of(rel) for rel in rels})
         facts: dict[str, FileFacts] = {}
-        for shard in range(SHARDS):
+        for shard in shards:
             stored = self._load(f"facts{shard}")
             if isinstance(stored, dict):
                 facts.update(stored)
@@ -103,6 +127,7 @@ class FactCache:
         index: dict[str, IndexEntry],
         facts: dict[str, FileFacts],
         changed: Iterable[str] | None = None,
+        result_key: str = "",
     ) -> None:
         """Store the index and the facts shards holding ``changed`` files (all if None)."""
         shards: dict[int, dict[str, FileFacts]] = {shard: {} for shard in range(SHARDS)}
@@ -111,10 +136,27 @@ class FactCache:
         dirty = set(shards) if changed is None else {shard_of(rel) for rel in changed}
         for shard in sorted(dirty):
             self._save(f"facts{shard}", shards[shard])
-        self._save("index", index)
+        self._save("index", (index, result_key))
 
-    def save_index(self, index: dict[str, IndexEntry]) -> None:
-        self._save("index", index)
+    def save_index(self, index: dict[str, IndexEntry], result_key: str) -> None:
+        self._save("index", (index, result_key))
+
+    def facts_unchanged(
+        self,
+        cached_index: dict[str, IndexEntry],
+        parsed: dict[str, IndexEntry],
+        new_facts: dict[str, FileFacts],
+    ) -> bool:
+        """Whether every re-parsed file yields what it yielded last run (facts or skip)."""
+        for rel, entry in parsed.items():
+            old = cached_index.get(rel)
+            if old is None or old.module != entry.module or old.reason != entry.reason:
+                return False
+        old_facts = self.load_facts(parsed)
+        return all(
+            entry.reason or (rel in old_facts and old_facts[rel] == new_facts.get(rel))
+            for rel, entry in parsed.items()
+        )
 
     def load_result(self, key: str) -> Any:
         stored = self._load("result")

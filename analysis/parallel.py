@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from analysis.cache import IndexEntry, digest
 from analysis.discover import SourceFile
@@ -70,6 +69,9 @@ def extract_all(
             if progress is not None:
                 progress(offset + len(done), total)
         return done
+    # Imported here: a run parsing a few edited files never starts a pool.
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_extract_chunk, c) for c in _chunks(items, jobs * 4)]
         for future in as_completed(futures):

@@ -8,9 +8,14 @@ Downloads each package from PyPI once (``pip download --no-deps``, wheels) into
 times on it, each measurement in a fresh interpreter (imports excluded, as for grimp):
 
 - ours: ``analysis.analyze`` cold (no cache), warm (cache filled, nothing changed), after
-  touching one file (mtime only), and after editing one file (content changed);
+  touching one file (mtime only), after editing one file so that its facts stay the same (a
+  comment appended: "edited"), and after editing it so that its facts change (an import
+  inserted at the top, which also moves every line: "changed");
 - grimp: ``grimp.build_graph`` without a cache, with a cold cache, with a warm cache, and with
-  a warm cache after editing the same file.
+  a warm cache after the same touch and edits;
+- the whole CLI process over unchanged code ("cli warm": ``strangler analyze --format json``,
+  interpreter start, imports and rendering included) against a process that imports grimp
+  and calls ``build_graph`` with its warm cache.
 
 Prints medians over ``--repeat`` runs, the ratios ours/grimp, and peak RSS per process
 (children included: our parallel workers count). Sentry is pinned to 23.7.1, its last
@@ -27,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +119,34 @@ def child(mode: str, parent: Path, name: str, cache: Path, jobs: int) -> dict[st
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def _timed_process(command: list[str], cwd: Path) -> dict[str, float]:
+    """Wall time and peak RSS of a whole process (interpreter start and imports included)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)  # this child's own peak RSS
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return {"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def cli_ours(parent: Path, name: str, cache: Path, jobs: int) -> dict[str, float]:
+    command = [
+        str(Path(PYTHON).parent / "strangler"), "analyze", name, "--format", "json",
+        "--out", os.devnull, "--quiet", "--include-tests", "--include-migrations",
+        "--cache-dir", str(cache),
+    ]  # fmt: skip
+    return _timed_process([*command, "--jobs", str(jobs)] if jobs else command, parent)
+
+
+def cli_grimp(parent: Path, name: str, cache: Path) -> dict[str, float]:
+    code = f"import grimp; grimp.build_graph({name!r}, cache_dir={str(cache)!r})"
+    return _timed_process([PYTHON, "-c", code], parent)
+
+
 def _some_module(package_dir: Path) -> Path:
     candidates = sorted(p for p in package_dir.glob("*/*.py") if p.name != "__init__.py")
     return candidates[len(candidates) // 2]
@@ -147,6 +181,15 @@ def measure(package: Package, repeat: int, jobs: int) -> dict[str, object]:
             victim.write_bytes(original + b"\n# edited by the benchmark\n")
             take("ours edited", "ours", ours_cache)
             take("grimp edited", "grimp", grimp_cache)
+            victim.write_bytes(b"import os.path\n" + original)
+            take("ours changed", "ours", ours_cache)
+            take("grimp changed", "grimp", grimp_cache)
+            rows.setdefault("ours cli warm", []).append(
+                cli_ours(parent, package.import_name, ours_cache, jobs)
+            )
+            rows.setdefault("grimp cli warm", []).append(
+                cli_grimp(parent, package.import_name, grimp_cache)
+            )
         victim.write_bytes(original)
     medians = {label: statistics.median(r["seconds"] for r in runs) for label, runs in rows.items()}
     rss = {label: max(r["rss_mb"] for r in runs) for label, runs in rows.items()}
@@ -170,7 +213,7 @@ def report(name: str, data: dict[str, object]) -> None:
     print(
         f"  {'run':<10} {'ours s':>8} {'grimp s':>8} {'ratio':>7}   {'ours MB':>8} {'grimp MB':>8}"
     )
-    for run in ("cold", "fill", "warm", "touched", "edited"):
+    for run in ("cold", "fill", "warm", "touched", "edited", "changed", "cli warm"):
         ours, theirs = medians[f"ours {run}"], medians[f"grimp {run}"]
         print(
             f"  {run:<10} {ours:8.3f} {theirs:8.3f} {ours / theirs:6.1f}x   "
@@ -186,7 +229,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}, repeat: {args.repeat}")
     print("cold = no cache; fill = first run with an empty cache; warm = nothing changed;")
-    print("touched = one file's mtime changed; edited = one file's content changed")
+    print("touched = one file's mtime changed; edited = a comment appended to it (same facts);")
+    print("changed = an import inserted at its top (facts change); cli warm = whole processes")
     for key in args.packages.split(","):
         report(key, measure(PACKAGES[key.strip()], args.repeat, args.jobs))
 

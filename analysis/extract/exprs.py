@@ -23,8 +23,19 @@ def literal_str(node: ast.AST | None) -> str | None:
     return None
 
 
+# The last call asked about, with its answer: every visitor asks about the same call in
+# turn, so one entry saves most of the work. Holding the node keeps its id from being reused.
+_last_callee: tuple[ast.AST | None, str | None] = (None, None)
+
+
 def callee(node: ast.Call) -> str | None:
-    return dotted(node.func)
+    global _last_callee
+    last = _last_callee  # one read: a consistent (node, text) pair even across threads
+    if last[0] is node:
+        return last[1]
+    text = dotted(node.func)
+    _last_callee = (node, text)
+    return text
 
 
 def last_part(name: str | None) -> str:

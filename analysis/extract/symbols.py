@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 
-from analysis.extract.exprs import dotted
+from analysis.extract.exprs import callee, dotted
 from analysis.extract.walker import Context
 from analysis.facts import AssignFact, ReferenceFact, SymbolFact
 
@@ -60,22 +60,38 @@ class SymbolsVisitor:
 
     # references ----------------------------------------------------------
     def visit_Call(self, node: ast.Call, ctx: Context) -> None:
-        self._record(node.func, ctx, "call")
+        func = node.func
+        if type(func) is ast.Name:
+            self._record_name(func, ctx, "call")
+        else:
+            self._record(func, ctx, "call", callee(node))
 
     def visit_Attribute(self, node: ast.Attribute, ctx: Context) -> None:
-        if isinstance(node.ctx, ast.Load):
-            self._record(node, ctx, "reference")
+        if type(node.ctx) is ast.Load:
+            self._record(node, ctx, "reference", None)
 
     def visit_Name(self, node: ast.Name, ctx: Context) -> None:
-        if isinstance(node.ctx, ast.Load):
-            self._record(node, ctx, "reference")
+        # The commonest node of all: the short path of ``_record`` for a bare name.
+        if type(node.ctx) is ast.Load:
+            self._record_name(node, ctx, "reference")
 
-    def _record(self, node: ast.AST, ctx: Context, kind: str) -> None:
+    def _record_name(self, node: ast.Name, ctx: Context, kind: str) -> None:
+        key = id(node)
+        if key in self._consumed:
+            return
+        self._consumed.add(key)
+        text = node.id
+        if text in _IGNORED_ROOTS:
+            return
+        self._refs.setdefault((ctx.scope, text, kind), []).append(node.lineno)
+
+    def _record(self, node: ast.AST, ctx: Context, kind: str, text: str | None) -> None:
         if id(node) in self._consumed:
             return
-        text = dotted(node)
         if text is None:
-            return
+            text = dotted(node)
+            if text is None:
+                return
         # The inner parts of ``a.b.c`` are the same use, not three.
         inner = node
         while isinstance(inner, ast.Attribute):
