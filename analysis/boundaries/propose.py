@@ -21,6 +21,32 @@ def url_prefix(pattern: str) -> str:
     return head if head.endswith("/") or "<" not in pattern else head.rpartition("/")[0] + "/"
 
 
+def collapse_prefixes(own: Iterable[str], everyone: Iterable[str]) -> tuple[str, ...]:
+    """Widen each prefix to its highest ancestor whose URL patterns all belong to ``own``.
+
+    A proxy route per viewset (``/api/catalog/titles/``, ``/api/catalog/genres/``...) would
+    leave the router's API root and any later viewset under ``/api/catalog/`` on the monolith;
+    one route for the whole subtree the service owns says what the team means. The root
+    ``/`` is never taken.
+    """
+    mine = set(own)
+    patterns = set(everyone) | mine
+    widened = set()
+    for prefix in mine:
+        head = url_prefix(prefix)
+        best = head
+        while head.count("/") > 2:
+            parent = head[: head.rstrip("/").rfind("/") + 1]
+            if not all(p in mine for p in patterns if p.startswith(parent)):
+                break
+            best = head = parent
+        widened.add(best if best != "/" else url_prefix(prefix))
+    # Drop prefixes another kept prefix already covers.
+    return tuple(
+        sorted(p for p in widened if not any(p != q and p.startswith(q) for q in widened))
+    )
+
+
 def table_name(label: str, db_tables: dict[str, str]) -> str:
     """``<app_label>_<model lower>`` unless the model's ``db_table`` is known."""
     app, _, model = label.partition(".")
@@ -61,7 +87,7 @@ def propose(
                 models=tuple(labels),
                 tables=tuple(table_name(label, db_tables or {}) for label in labels),
                 url_patterns=tuple(patterns),
-                url_prefixes=tuple(sorted({url_prefix(p) for p in patterns})),
+                url_prefixes=collapse_prefixes(patterns, (u.pattern for u in urls)),
             )
         )
     services.sort(key=lambda s: s.name)

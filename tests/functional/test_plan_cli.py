@@ -49,7 +49,7 @@ def test_emitted_routes_pass_proxy_check(tmp_path):
     assert 'default = "monolith"' in text and 'stage = "monolith"' in text
     check = CliRunner().invoke(cli, ["proxy", "check", str(routes)])
     assert check.exit_code == 0, check.output
-    assert "/api/playback/sessions/" in check.output
+    assert "/api/playback/" in check.output
     assert "Extraction order" in (tmp_path / "plan.txt").read_text()
 
 
