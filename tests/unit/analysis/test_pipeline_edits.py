@@ -15,6 +15,7 @@ from tests.unit.analysis.helpers import FIXTURES
 
 SERVICES = "orders/services.py"
 CATALOG = "catalog/models.py"
+ORDERS = "orders/models.py"
 
 
 def _json(path: Path, options: AnalysisOptions) -> str:
@@ -47,6 +48,20 @@ EDITS = {
         "from shop.orders.models import Order\n\n\ndef count():\n    return Order.objects.count()\n"
     ),
     "syntax error": lambda shop: (shop / SERVICES).write_text("def broken(:\n"),
+    # Edits that change what a file exports to the others, seen only through other files.
+    "class used elsewhere renamed": lambda shop: _replace(
+        shop / "catalog/views.py", "class ProductDetail(", "class ProductView("
+    ),
+    "fk target changed": lambda shop: _replace(shop / ORDERS, '"catalog.Product"', '"catalog.Tag"'),
+    "app label changed": lambda shop: _replace(
+        shop / "orders/apps.py", 'label = "sales"', 'label = "orders"'
+    ),
+    "app left out of INSTALLED_APPS": lambda shop: _replace(
+        shop / "settings.py", 'LOCAL_APPS = ["shop.catalog", ', "LOCAL_APPS = ["
+    ),
+    "url include changed": lambda shop: _replace(
+        shop / "urls.py", 'include("shop.catalog.urls")', 'include("shop.orders.urls")'
+    ),
 }
 
 
