@@ -113,6 +113,9 @@ class ProxyApp:
                                       base_table=lambda: self._initial)
                 self._overrides = await asyncio.to_thread(self.link.load_now)
                 self.shadower = Shadower(self.stores.diffs, table.state)
+                for errors in (self.link.poll_errors, self.link.flush_errors,
+                               self.shadower.queue.store_errors):
+                    errors.on_error = self.metrics.state_error
                 await self.shadower.start()
             self.runtime = Runtime(apply_overrides(table, self._overrides),
                                    UpstreamSet.build(table.upstreams, self.pool_factory),

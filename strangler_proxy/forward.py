@@ -134,13 +134,20 @@ async def _stream(response: Any, upstream: Upstream, request_id: str, receive: R
         await send({"type": "http.response.start", "status": response.status,
                     "headers": headers})
         if response.has_body:
-            if body_done and _long(headers):
+            left = _content_length(headers)  # None: until the upstream says it is done
+            if body_done and (left is None or left > _WATCH_DISCONNECT_OVER):
                 gone = asyncio.Event()
                 watcher = asyncio.get_running_loop().create_task(_watch(receive, gone))
             try:
                 async for chunk in response.aiter_bytes():
                     if gone is not None and gone.is_set():
                         raise ClientGone("client went away during the response")
+                    if left is not None:
+                        left -= len(chunk)
+                        if left <= 0:  # the last byte: one send ends the response
+                            await send({"type": "http.response.body", "body": chunk,
+                                        "more_body": False})
+                            return
                     await send({"type": "http.response.body", "body": chunk,
                                 "more_body": True})
             except client_errors.UpstreamError as exc:
@@ -156,11 +163,11 @@ async def _stream(response: Any, upstream: Upstream, request_id: str, receive: R
         await response.aclose()
 
 
-def _long(headers: list[tuple[bytes, bytes]]) -> bool:
+def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     for name, value in headers:
         if name == b"content-length":
-            return not value.isdigit() or int(value) > _WATCH_DISCONNECT_OVER
-    return True
+            return int(value) if value.isdigit() else None
+    return None
 
 
 async def _watch(receive: Receive, gone: asyncio.Event) -> None:

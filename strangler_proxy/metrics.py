@@ -10,6 +10,8 @@ Series (all prefixed ``strangler_proxy_``)::
     upstream_in_flight{upstream}                   gauge
     pool{upstream,stat}                            gauge    whatever the pool's stats() reports
     reloads_total{result}                          counter  ok | error
+    state_errors_total{store}                      counter  failed [state] writes/reads
+                                                            (shadow, route_stats, stages)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Metrics:
         self.latency: dict[tuple[str, str], list[float]] = {}
         self.errors: dict[tuple[str, str, str], int] = {}
         self.reloads: dict[str, int] = {"ok": 0, "error": 0}
+        self.state_errors: dict[str, int] = {}
 
     def observe(self, route: str, upstream: str, status: int, seconds: float) -> None:
         key = (route, upstream, status)
@@ -49,6 +52,10 @@ class Metrics:
     def error(self, route: str, upstream: str, kind: str) -> None:
         key = (route, upstream, kind)
         self.errors[key] = self.errors.get(key, 0) + 1
+
+    def state_error(self, store: str, count: int = 1) -> None:
+        """``count`` failed ``[state]`` store operations of kind ``store``."""
+        self.state_errors[store] = self.state_errors.get(store, 0) + count
 
     def reload(self, ok: bool) -> None:
         self.reloads["ok" if ok else "error"] += 1
@@ -85,6 +92,10 @@ class Metrics:
                 f"# TYPE {p}reloads_total counter"]
         for result, count in sorted(self.reloads.items()):
             out.append(f'{p}reloads_total{{result="{result}"}} {count}')
+        out += [f"# HELP {p}state_errors_total Failed [state] store operations, by store.",
+                f"# TYPE {p}state_errors_total counter"]
+        for store, count in sorted(self.state_errors.items()):
+            out.append(f'{p}state_errors_total{{store="{_esc(store)}"}} {count}')
         return "\n".join(out) + "\n"
 
 

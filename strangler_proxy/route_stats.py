@@ -103,3 +103,12 @@ class RouteCounters:
         """The counts so far; the next counts start from zero."""
         pending, self._pending = self._pending, {}
         return pending
+
+    def restore(self, deltas: dict[str, RouteStats]) -> None:
+        """Put back counts that could not be written, added to those counted since."""
+        for route, s in deltas.items():
+            stats = self._pending.setdefault(route, RouteStats())
+            stats.requests += s.requests
+            stats.service_requests += s.service_requests
+            stats.monolith_errors += s.monolith_errors
+            stats.service_errors += s.service_errors

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from strangler_proxy.canary import StickyKey, decide_headers
 from strangler_proxy.policies import RoutePolicy, StateOptions
+from strangler_proxy.route_index import RouteIndex
 
 __all__ = [
     "STAGES",
@@ -171,6 +173,17 @@ class Route:
                 return f"header {name} is not {value!r}"
         return None
 
+    def accepts(self, method: str, host: str, headers: Mapping[str, str]) -> bool:
+        """``why_not`` without the path and without building the words (the request path)."""
+        if self.methods is not None and method not in self.methods:
+            return False
+        if self.hosts and host_without_port(host) not in self.hosts:
+            return False
+        for name, value in self.headers:
+            if headers.get(name) != value:
+                return False
+        return True
+
     def rewrite(self, path: str) -> str:
         """The path sent to the route's own upstream (never applied on the way to the monolith)."""
         if self.strip_prefix and path.startswith(self.strip_prefix):
@@ -234,12 +247,25 @@ class RouteTable:
         ordered = tuple(sorted(self.routes, key=Route.specificity, reverse=True))
         object.__setattr__(self, "routes", ordered)
 
+    @cached_property
+    def _index(self) -> RouteIndex:
+        return RouteIndex(self.routes)
+
+    @cached_property
+    def _reasons(self) -> dict[tuple[int, str], str]:
+        """``Decision.reason`` per (route, outcome), formatted once, not per request."""
+        reasons: dict[tuple[int, str], str] = {}
+        for r in self.routes:
+            reasons[(id(r), "monolith")] = f"route {r.name} is at stage monolith"
+            reasons[(id(r), "shadow")] = f"route {r.name} shadows {r.upstream}"
+            reasons[(id(r), "outside")] = f"route {r.name}: canary, request outside the share"
+            reasons[(id(r), "service")] = f"route {r.name} at stage {r.stage} -> {r.upstream}"
+        return reasons
+
     def match(self, method: str, host: str, path: str,
               headers: Mapping[str, str]) -> Route | None:
-        for route in self.routes:
-            if route.why_not(method, host, path, headers) is None:
-                return route
-        return None
+        """The first route in precedence order that matches (a dict lookup, not a scan)."""
+        return self._index.match(method, host, path, headers)
 
     def decide(self, method: str, host: str, path: str, headers: Mapping[str, str],
                client: str = "", *, canary: CanaryBucket | None = None) -> Decision:
@@ -248,27 +274,27 @@ class RouteTable:
         ``headers`` maps lower-case names to values (only those the conditions and sticky keys
         read). ``canary`` decides canary membership (default: :func:`canary_share`).
         """
-        route = self.match(method, host, path, headers)
+        route = self._index.match(method, host, path, headers)
         if route is None:
             return Decision(route=None, primary=self.default, forward_path=path,
                             reason="no route matched")
+        reasons = self._reasons
         if route.upstream is None or route.stage == "monolith":
             return Decision(route=route, primary=self.default, forward_path=path,
-                            reason=f"route {route.name} is at stage monolith")
+                            reason=reasons[(id(route), "monolith")])
         if route.stage == "shadow":
             return Decision(route=route, primary=self.default, forward_path=path,
-                            shadow=route.upstream,
-                            reason=f"route {route.name} shadows {route.upstream}")
+                            shadow=route.upstream, reason=reasons[(id(route), "shadow")])
         if route.stage == "canary":
             if not (canary or canary_share)(route, headers, client):
                 return Decision(route=route, primary=self.default, forward_path=path,
-                                reason=f"route {route.name}: canary, request outside the share")
+                                reason=reasons[(id(route), "outside")])
         fallback = self.default if route.fallback and route.upstream != self.default else None
         shadow = (self.default if route.stage == "service" and route.reverse_shadow
                   and route.upstream != self.default else None)
         return Decision(route=route, primary=route.upstream, forward_path=route.rewrite(path),
                         fallback=fallback, shadow=shadow,
-                        reason=f"route {route.name} at stage {route.stage} -> {route.upstream}")
+                        reason=reasons[(id(route), "service")])
 
     def explain(self, method: str, host: str, path: str,
                 headers: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

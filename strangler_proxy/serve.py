@@ -26,9 +26,12 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from strangler_proxy.admin_server import start_admin
 from strangler_proxy.app import CONFIG_ENV
 from strangler_proxy.errors import ConfigError
+from strangler_proxy.routes import RouteTable
 from strangler_proxy.routes_file import load_table
+from strangler_proxy.state import open_stores
 
-__all__ = ["ProxyHttpToolsProtocol", "UVICORN_OPTIONS", "configure_logging", "serve"]
+__all__ = ["ProxyHttpToolsProtocol", "UVICORN_OPTIONS", "check_state", "configure_logging",
+           "serve"]
 
 # What the proxy needs from uvicorn whatever the caller: the upstream's own Server/Date headers
 # pass through, uvicorn's access log is replaced by ours, websockets are not proxied, and
@@ -72,7 +75,8 @@ def serve(config: str | Path, *, host: str = "127.0.0.1", port: int = 8080, work
     import uvicorn
 
     path = Path(config).resolve()
-    load_table(path)  # fail before binding, with every issue
+    table = load_table(path)  # fail before binding, with every issue
+    check_state(table)  # and before any worker starts, with one clear line (ConfigError)
     os.environ[CONFIG_ENV] = str(path)
     os.environ["STRANGLER_PROXY_LOG_LEVEL"] = log_level  # worker processes read it
     configure_logging(log_level)
@@ -92,9 +96,20 @@ def serve(config: str | Path, *, host: str = "127.0.0.1", port: int = 8080, work
             admin.stop()
 
 
+def check_state(table: RouteTable) -> None:
+    """Open the ``[state]`` store once and close it: ``ConfigError`` (password hidden) when
+    it cannot be opened, so ``serve`` exits 2 with that message instead of every worker
+    dying with a traceback."""
+    open_stores(table).close()
+
+
 def worker_app() -> object:
     """The factory each worker calls: logging set up in the worker, then the app."""
     from strangler_proxy.app import create_app_from_env
 
     configure_logging(os.environ.get("STRANGLER_PROXY_LOG_LEVEL", "info"))
-    return create_app_from_env(access_stream=sys.stdout)
+    try:
+        return create_app_from_env(access_stream=sys.stdout)
+    except ConfigError as exc:  # e.g. the store went away after the parent's check
+        logging.getLogger("strangler_proxy.serve").error("%s", exc)
+        raise SystemExit(2) from None

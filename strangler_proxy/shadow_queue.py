@@ -4,18 +4,21 @@ The request path only calls :meth:`ShadowQueue.offer`, which never waits: when t
 queue is full the job is dropped and counted. Workers send the copy to the candidate
 with a short timeout, optionally ask the primary a second time to learn noise, compare,
 and hand the result to the diff store. Store writes are batched: one writer task runs
-every pending write in one thread hop every ``WRITE_INTERVAL_S`` (or at ``WRITE_BATCH``
-pending), so a busy route costs a thread hop per batch, not per comparison, and SQLite
-never blocks the loop.
-Nothing here raises into the caller: a failing candidate is a counted candidate error.
+every pending write, and the drop counts, in one thread hop every ``WRITE_INTERVAL_S`` (or
+at ``WRITE_BATCH`` pending), so a busy route costs a thread hop per batch, not per
+comparison, and SQLite never blocks the loop. Workers never touch the store.
+Nothing here raises into the caller: a failing candidate is a counted candidate error, and a
+failing store (a PostgreSQL restart) is counted and logged at a bounded rate
+(``store_errors``) while workers and writer carry on; drop counts that could not be written
+are kept for the next flush.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -26,6 +29,7 @@ from strangler_proxy.diffstore import DiffStore
 from strangler_proxy.example import ShadowExample, redact_example
 from strangler_proxy.redact import RedactRules
 from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot
+from strangler_proxy.store_errors import StoreErrors
 
 log = logging.getLogger(__name__)
 SendFn = Callable[[RequestSnapshot], Awaitable[ResponseSnapshot]]
@@ -74,6 +78,7 @@ class ShadowQueue:
         self.offered = 0
         self.dropped = 0
         self.completed = 0
+        self.store_errors = StoreErrors("shadow", "writing shadow results", logger=log)
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(), name=f"shadow-{i}")
@@ -126,7 +131,6 @@ class ShadowQueue:
             finally:
                 self.completed += 1
                 self._queue.task_done()
-            await self._flush_drops()
 
     def _record(self, write: Callable[..., None], *args: object, **kwargs: object) -> None:
         self._writes.append(functools.partial(write, *args, **kwargs))
@@ -141,13 +145,19 @@ class ShadowQueue:
             except TimeoutError:
                 pass
             self._wake.clear()
-            await self._flush_writes()
+            try:
+                await self._flush_writes()
+                await self._flush_drops()
+            except Exception as exc:  # a broken store adapter must not stop the writer
+                self.store_errors.report(exc)
 
     async def _flush_writes(self) -> None:
         if not self._writes:
             return
         batch, self._writes = self._writes, []
-        await asyncio.to_thread(_run_all, batch)
+        failures, last = await asyncio.to_thread(_run_all, batch)
+        if last is not None:
+            self.store_errors.report(last, failures)
 
     async def _run(self, job: ShadowJob) -> None:
         started = time.perf_counter()
@@ -198,14 +208,33 @@ class ShadowQueue:
         if not self._pending_drops:
             return
         pending, self._pending_drops = self._pending_drops, {}
+        unwritten, last = await asyncio.to_thread(self._write_drops, pending)
+        if last is not None:
+            self.store_errors.report(last, len(unwritten))
+        for route, (overload, too_large) in unwritten.items():  # counted again next time
+            kept = self._pending_drops.setdefault(route, [0, 0])
+            kept[0] += overload
+            kept[1] += too_large
+
+    def _write_drops(self, pending: dict[str, list[int]]
+                     ) -> tuple[dict[str, list[int]], Exception | None]:
+        """In a thread: write each route's drop counts; (those that failed, last error)."""
+        unwritten: dict[str, list[int]] = {}
+        last = None
         for route, (overload, too_large) in pending.items():
-            await asyncio.to_thread(self._store.record_drops, route, overload=overload,
-                                    too_large=too_large)
+            try:
+                self._store.record_drops(route, overload=overload, too_large=too_large)
+            except Exception as exc:  # the store is down: keep the counts for next time
+                unwritten[route], last = [overload, too_large], exc
+        return unwritten, last
 
 
-def _run_all(writes: list[Callable[[], None]]) -> None:
+def _run_all(writes: list[Callable[[], None]]) -> tuple[int, Exception | None]:
+    """In a thread: every write, whatever the others do; (failures, last error)."""
+    failures, last = 0, None
     for write in writes:
         try:
             write()
-        except Exception:  # one bad write must not lose the rest of the batch
-            log.exception("writing a shadow result failed")
+        except Exception as exc:  # one bad write must not lose the rest of the batch
+            failures, last = failures + 1, exc
+    return failures, last

@@ -84,7 +84,7 @@ def open_state(url: str, *, base_dir: Path | None = None, **options: Any) -> Sta
         return _open_sqlite(text, base_dir, diff_options, stage_options)
     if text.startswith(_PG_SCHEMES):
         return _open_postgres(text, diff_options, stage_options)
-    raise ValueError(f"unsupported [state] store URL {url!r}: use one of "
+    raise ValueError(f"unsupported [state] store URL {_without_password(text)!r}: use one of "
                      f"{', '.join(ACCEPTED_FORMS)}")
 
 
@@ -137,6 +137,15 @@ def _open_postgres(url: str, diff_options: Mapping[str, Any],
     finally:
         db.close()  # the stores hold their own shares of it now
     return StateStores(url=shown, kind="postgresql", diffs=diffs, stages=stages, stats=stats)
+
+
+def _without_password(url: str) -> str:
+    # pg_schema.display_url needs psycopg; an unknown scheme may have a password too
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, hosts = rest.partition("/")[0].rpartition("@")
+    if not (sep and at and ":" in userinfo):
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{rest[len(userinfo) + 1:]}"
 
 
 def _reason(exc: Exception, url: str) -> str:

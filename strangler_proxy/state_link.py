@@ -25,6 +25,7 @@ from strangler_proxy.stage_control import roll_back
 from strangler_proxy.stage_store import POLL_INTERVAL_S, StagePoller
 from strangler_proxy.stages import StageSetting
 from strangler_proxy.state import Stores
+from strangler_proxy.store_errors import StoreErrors
 
 __all__ = ["FLUSH_INTERVAL_S", "UNROUTED", "StateLink"]
 
@@ -46,6 +47,10 @@ class StateLink:
         self._poll_interval = poll_interval
         self._windows: dict[str, ErrorWindow] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        # Both loops outlive a store that is away; the app points on_error at its metrics.
+        self.poll_errors = StoreErrors("stages", "reading stage overrides (the current stages stay)",
+                                       logger=log)
+        self.flush_errors = StoreErrors("route_stats", "writing route figures", logger=log)
 
     def load_now(self) -> dict[str, StageSetting]:
         """Read the overrides synchronously (startup: the first table is already right)."""
@@ -63,7 +68,10 @@ class StateLink:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-        await asyncio.to_thread(self._flush)
+        try:
+            await self._flush()
+        except Exception as exc:
+            self.flush_errors.report(exc)
 
     def count(self, route: Route, *, service: bool, error: bool) -> None:
         """One finished request of ``route``; ``service``: the service was asked."""
@@ -86,22 +94,32 @@ class StateLink:
                 if changed is not None:
                     self._windows.clear()  # a new stage starts a new verdict
                     self._apply(changed)
-            except Exception:  # a locked or missing file must not stop the polling
-                log.exception("reading stage overrides failed; keeping the current stages")
+            except Exception as exc:  # a locked or missing file must not stop the polling
+                self.poll_errors.report(exc)  # the current stages stay
             await asyncio.sleep(self._poll_interval)
 
     async def _flush_forever(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_INTERVAL_S)
             try:
-                await asyncio.to_thread(self._flush)
+                await self._flush()
                 await self._check_rollbacks()
-            except Exception:
-                log.exception("writing route figures failed")
+            except Exception as exc:
+                self.flush_errors.report(exc)
 
-    def _flush(self) -> None:
-        if self.stores.stats is not None:
-            self.stores.stats.add(self.counters.take())
+    async def _flush(self) -> None:
+        """Write the counts so far in a thread; taken and restored on the loop, which is
+        the only thread that counts."""
+        if self.stores.stats is None:
+            return
+        deltas = self.counters.take()
+        if not deltas:
+            return
+        try:
+            await asyncio.to_thread(self.stores.stats.add, deltas)
+        except Exception:
+            self.counters.restore(deltas)  # added to the next flush: no count is lost
+            raise
 
     async def _check_rollbacks(self) -> None:
         now = time.monotonic()

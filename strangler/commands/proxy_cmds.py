@@ -64,7 +64,7 @@ def check(file: Path, explain_path: str | None, method: str, host: str,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def serve(config: Path, host: str, port: int, workers: int, log_level: str) -> None:
     """Serve the proxy in front of the upstreams named in --config."""
-    from strangler_proxy.errors import RoutesFileError
+    from strangler_proxy.errors import ConfigError, RoutesFileError
     from strangler_proxy.serve import serve as run
 
     if not config.exists():
@@ -76,4 +76,8 @@ def serve(config: Path, host: str, port: int, workers: int, log_level: str) -> N
         for issue in exc.issues:
             click.echo(str(issue), err=True)
         click.echo(f"{config}: not served; run `strangler proxy check {config}`", err=True)
+        raise SystemExit(2) from None
+    except ConfigError as exc:  # the [state] store cannot be opened (password hidden)
+        click.echo(f"{config}: not served: {exc}. Fix `[state] store` in {config}, or make "
+                   "the store reachable, and start again", err=True)
         raise SystemExit(2) from None

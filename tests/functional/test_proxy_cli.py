@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -106,6 +109,40 @@ def test_serve_refuses_an_invalid_file_with_exit_2(tmp_path: Path) -> None:
     code, _, err = invoke("proxy", "serve", "--config", str(path))
     assert code == 2
     assert "not served" in err
+
+
+def _unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_with_an_unreachable_state_store_exits_2_without_a_traceback(
+        tmp_path: Path) -> None:
+    # A real process: the check must happen in the parent, before uvicorn starts a worker.
+    config = tmp_path / "routes.toml"
+    config.write_text('default = "monolith"\n[upstreams.monolith]\nurl = "http://127.0.0.1:9"\n'
+                      f'[state]\nstore = "postgresql://proxy:s3cret@127.0.0.1:{_unused_port()}'
+                      '/strangler"\n')
+    done = subprocess.run([sys.executable, "-m", "strangler", "proxy", "serve", "--config",
+                           str(config), "--port", str(_unused_port())],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "cannot open the state store postgresql://proxy:***@127.0.0.1:" in done.stderr
+    assert "not served" in done.stderr
+    assert "s3cret" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_with_an_unopenable_sqlite_store_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "routes.toml"
+    folder = tmp_path / "a-folder"  # a folder where the database file should be
+    folder.mkdir()
+    config.write_text('default = "monolith"\n[upstreams.monolith]\nurl = "http://127.0.0.1:9"\n'
+                      f'[state]\nstore = "sqlite:///{folder}"\n')
+    code, _, err = invoke("proxy", "serve", "--config", str(config))
+    assert code == 2
+    assert f"{config}: not served: cannot open the state store" in err
 
 
 def test_serve_runs_the_proxy(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ def test_metrics_render_counters_histogram_and_errors() -> None:
     metrics.observe("default", "monolith", 502, 7.0)
     metrics.error("catalog", "catalog", "connect")
     metrics.reload(ok=False)
+    metrics.state_error("shadow")
+    metrics.state_error("shadow", 2)
     text = metrics.render()
     assert PREFIX + 'requests_total{route="catalog",upstream="catalog",status="200"} 2' in text
     assert PREFIX + 'requests_total{route="default",upstream="monolith",status="502"} 1' in text
@@ -27,6 +29,8 @@ def test_metrics_render_counters_histogram_and_errors() -> None:
     assert PREFIX + 'upstream_errors_total{route="catalog",upstream="catalog",kind="connect"} 1' \
         in text
     assert 'strangler_proxy_reloads_total{result="error"} 1' in text
+    assert 'strangler_proxy_state_errors_total{store="shadow"} 3' in text
+    assert "# TYPE strangler_proxy_state_errors_total counter" in text
     assert text.endswith("\n")
 
 

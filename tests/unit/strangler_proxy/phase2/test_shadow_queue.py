@@ -1,6 +1,10 @@
 """The shadow queue against real primary and candidate servers on 127.0.0.1."""
 
 import asyncio
+import json
+import logging
+import sqlite3
+import threading
 
 import httpx
 
@@ -144,3 +148,76 @@ def test_truncated_primary_is_counted_not_compared(tmp_path):
         asyncio.run(scenario())
     (summary,) = store.summary("r")
     assert summary.compared == 0 and summary.dropped_too_large == 1
+
+
+class FailsOnce:
+    """A diff store whose first comparison write and first drop write fail, as a PostgreSQL
+    restart would make them."""
+
+    def __init__(self, inner: SqliteDiffStore) -> None:
+        self.inner = inner
+        self.failed: list[str] = []
+        self.threads: set[int] = set()  # every write must run off the event loop's thread
+
+    def _fail_first(self, what: str) -> None:
+        self.threads.add(threading.get_ident())
+        if what not in self.failed:
+            self.failed.append(what)
+            raise sqlite3.OperationalError("server closed the connection unexpectedly")
+
+    def record_comparison(self, *args, **kwargs):
+        self._fail_first("comparison")
+        return self.inner.record_comparison(*args, **kwargs)
+
+    def record_candidate_error(self, *args, **kwargs):
+        self.threads.add(threading.get_ident())
+        return self.inner.record_candidate_error(*args, **kwargs)
+
+    def record_drops(self, *args, **kwargs):
+        self._fail_first("drops")
+        return self.inner.record_drops(*args, **kwargs)
+
+
+def test_workers_survive_a_store_that_fails_once(tmp_path, caplog):
+    store = FailsOnce(SqliteDiffStore(tmp_path / "state.db"))
+    reported = []
+    with running(json_app(CANDIDATE)) as candidate_url:
+        async def scenario():
+            async with make_shadow_client(timeout=5) as client:
+                queue = ShadowQueue(store=store, workers=1, maxsize=1,
+                                    send_to_candidate=httpx_sender(client, candidate_url,
+                                                                   max_body=100_000))
+                queue.store_errors.on_error = lambda what, n: reported.append((what, n))
+                await queue.start()
+
+                def job():
+                    return ShadowJob(route="catalog",
+                                     request=RequestSnapshot(method="GET", path="/same"),
+                                     primary=ResponseSnapshot(
+                                         status=200, headers=(("content-type",
+                                                               "application/json"),),
+                                         body=json.dumps(CANDIDATE["/same"]).encode()),
+                                     rules=CompareRules())
+
+                # one queued, two dropped; the first writes of both kinds fail
+                assert [queue.offer(job()) for _ in range(3)] == [True, False, False]
+                await asyncio.wait_for(queue.join(), 10)
+                assert store.failed == ["comparison", "drops"]
+                # the only worker is still alive: later jobs are compared and recorded
+                for _ in range(2):
+                    assert queue.offer(job())
+                    await asyncio.wait_for(queue.join(), 10)
+                await queue.stop()
+                return queue
+
+        with caplog.at_level(logging.ERROR, logger="strangler_proxy.shadow_queue"):
+            queue = asyncio.run(scenario())
+    (summary,) = store.inner.summary("catalog")
+    assert queue.completed == 3
+    assert summary.compared == 2 and summary.matched == 2  # the failed write is lost, counted
+    assert summary.dropped_overload == 2  # the drop counts were kept and written later
+    assert store.threads and threading.main_thread().ident not in store.threads
+    assert queue.store_errors.count == 2 and reported == [("shadow", 1), ("shadow", 1)]
+    # rate-limited: the first failure is logged, the second (moments later) is not
+    assert [r.getMessage() for r in caplog.records] == [
+        "writing shadow results failed; will keep trying"]
