@@ -9,7 +9,9 @@ nginx running what ``strangler export --target nginx --standalone`` makes of tha
 the same 1-worker proxy with the route in stage ``shadow`` (every request copied to a
 second upstream, off the response path) and in stage ``canary`` at 50%; and three minimal
 uvicorn ASGI proxies differing only in their upstream client: our
-``strangler_proxy.http1`` pool, httpx's default transport and aiohttp. Load comes from wrk when
+``strangler_proxy.http1`` pool, httpx's default transport and aiohttp; and uvicorn answering
+the same JSON itself (no upstream), the ceiling of any uvicorn app on the machine, which the
+report relates the proxy rows to. Load comes from wrk when
 installed, else from a bounded Python load generator. Prints requests/s, p50 and p99 at 32
 connections with ratios to nginx and to direct, then p50 at 1 connection and the latency each
 proxy adds over direct. The 1-worker strangler rows (pass-through, shadow, canary) also get a
@@ -352,6 +354,9 @@ def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace
 
 # -- report ------------------------------------------------------------------------------
 
+UVICORN_CEILING = "uvicorn, constant (ceiling)"
+
+
 def ratio(value: float | None, base: float | None) -> str:
     return f"{value / base:.2f}x" if value and base else "-"
 
@@ -383,6 +388,13 @@ def report(results: list[Result], connections: int) -> None:
               + ", ".join(f"{r.name} {r.paced_p99_ms:.2f} ms / {plain.paced_p99_ms:.2f} ms = "
                           f"{r.paced_p99_ms / plain.paced_p99_ms:.2f}x" for r in (shadow, canary)
                           if r is not None and r.paced_p99_ms))
+    ceiling = by_name.get(UVICORN_CEILING)
+    if ceiling and ceiling.rps and nginx and nginx.rps:
+        # No uvicorn app can beat this row; it bounds what the proxy rows can reach here.
+        print(f"\nuvicorn's own ceiling is {ceiling.rps / nginx.rps:.2f}x nginx on this machine; "
+              "of that ceiling: " + ", ".join(
+                  f"{r.name} {r.rps / ceiling.rps:.2f}x" for r in results
+                  if r.rps and r.name.startswith(("strangler proxy", "uvicorn +"))))
     if nginx and nginx.p99_ms:
         print("\np99 vs nginx: " + ", ".join(
             f"{r.name} {r.p99_ms / nginx.p99_ms:.1f}x" for r in results
@@ -432,7 +444,8 @@ def main() -> None:
                 results.append(row_strangler(upstream, 1, tmp, args, label=label,
                                              routes_text=text))
         results.append(row_nginx_exported(upstream, tmp, args))
-        for module, label in (("pool_app", "uvicorn + http1 pool"),
+        for module, label in (("const_app", UVICORN_CEILING),
+                              ("pool_app", "uvicorn + http1 pool"),
                               ("aiohttp_app", "uvicorn + aiohttp"),
                               ("httpx_app", "uvicorn + httpx (default)")):
             results.append(row_variant(module, label, upstream, args))
