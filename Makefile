@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadfile
 DEMO_ARGS ?=
 
 .PHONY: demo test install lint-imports clean
@@ -22,6 +22,7 @@ install: $(STAMP)
 lint-imports: install
 	$(VENV)/bin/lint-imports
 
+# Two workers, one test file each at a time: files sharing a module-scoped server stay together.
 test: install lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 

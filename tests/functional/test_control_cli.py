@@ -144,6 +144,14 @@ def test_diffs_text_and_html(deployment: tuple[ProxyProcess, Path, str]) -> None
     proxy, config, _ = deployment
     with httpx.Client() as client:
         client.get(f"{proxy.url}/api/same/extra")
+    # Self-sufficient under xdist: wait until this request's comparison is stored, whatever
+    # other tests of this module did (or did not do) with the shared deployment first.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        code, out, _ = _cli("diffs", "same", "--config", str(config), "--format", "json")
+        if code == 0 and json.loads(out)["routes"]:
+            break
+        time.sleep(0.1)
     code, out, err = _cli("diffs", "--config", str(config))
     assert code == 0, err
     assert "same:" in out and "match rate 100.0%" in out
