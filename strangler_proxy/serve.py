@@ -9,9 +9,9 @@ the file itself. SIGHUP to a single-worker server reloads the table in place; wi
 workers uvicorn's supervisor answers SIGHUP by restarting them (the watch keeps reloading
 in place).
 
-``ProxyHttpToolsProtocol`` is uvicorn's httptools protocol with one change: an absolute-form
-target (``GET http://elsewhere/ HTTP/1.1``) reaches the app as it was sent, so the app can
-refuse it with 400, where stock uvicorn would silently keep only the path.
+uvicorn runs the server (sockets, workers, signals, lifespan, graceful shutdown); HTTP on each
+connection is spoken by the proxy's own protocol, ``strangler_proxy.server.HttpServerProtocol``
+(leaner per request, and an absolute-form target reaches the app, which refuses it).
 """
 
 from __future__ import annotations
@@ -22,16 +22,15 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
 from strangler_proxy.admin_server import start_admin
 from strangler_proxy.app import CONFIG_ENV
 from strangler_proxy.errors import ConfigError
 from strangler_proxy.routes import RouteTable
 from strangler_proxy.routes_file import load_table
+from strangler_proxy.server import HttpServerProtocol
 from strangler_proxy.state import open_stores
 
-__all__ = ["ProxyHttpToolsProtocol", "UVICORN_OPTIONS", "check_state", "configure_logging",
+__all__ = ["HttpServerProtocol", "UVICORN_OPTIONS", "check_state", "configure_logging",
            "serve"]
 
 # What the proxy needs from uvicorn whatever the caller: the upstream's own Server/Date headers
@@ -47,17 +46,6 @@ UVICORN_OPTIONS: dict[str, object] = {
     "lifespan": "on",
     "timeout_graceful_shutdown": 30,
 }
-
-
-class ProxyHttpToolsProtocol(HttpToolsProtocol):
-    """Keeps an absolute-form request target visible to the app (which refuses it)."""
-
-    def on_headers_complete(self) -> None:
-        super().on_headers_complete()
-        url = self.url
-        if url and not url.startswith(b"/") and "raw_path" in self.scope:
-            # The ASGI task has been created but has not run yet, so this is what it sees.
-            self.scope["raw_path"] = url.partition(b"?")[0]
 
 
 def configure_logging(level: str = "info") -> None:
@@ -90,7 +78,7 @@ def serve(config: str | Path, *, host: str = "127.0.0.1", port: int = 8080, work
         log.error("%s", exc)
     try:
         uvicorn.run("strangler_proxy.serve:worker_app", factory=True, host=host, port=port,
-                    workers=workers, http=ProxyHttpToolsProtocol, log_level=log_level,
+                    workers=workers, http=HttpServerProtocol, log_level=log_level,
                     **UVICORN_OPTIONS)  # type: ignore[arg-type]
     finally:
         if admin is not None:

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from strangler_proxy.app import ProxyApp, create_app
-from strangler_proxy.serve import UVICORN_OPTIONS, ProxyHttpToolsProtocol
+from strangler_proxy.serve import UVICORN_OPTIONS, HttpServerProtocol
 from tests.support.servers import RunningServer, running
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -48,7 +48,7 @@ def serving_proxy(config: Path, **app_options: Any) -> Iterator[tuple[RunningSer
     """The real proxy app for ``config`` under uvicorn in a thread, as ``serve`` runs it."""
     app = create_app(config, **app_options)
     options = dict(UVICORN_OPTIONS, timeout_graceful_shutdown=5)
-    with running(app, http=ProxyHttpToolsProtocol, **options) as server:
+    with running(app, http=HttpServerProtocol, **options) as server:
         yield server, app
 
 

@@ -1,0 +1,238 @@
+"""The proxy's HTTP/1.1 server protocol: uvicorn runs the server, this speaks HTTP on each socket.
+
+``uvicorn.run(..., http=HttpServerProtocol)``: uvicorn still owns the sockets, worker processes,
+signals, lifespan and graceful shutdown; this class replaces its httptools protocol with one
+that does less per request (see ``exchange``) and keeps what the proxy relies on:
+
+- an absolute-form or authority-form target (``GET http://elsewhere/``, ``CONNECT host:443``)
+  reaches the app as sent, so the app refuses it (no open proxy), where uvicorn keeps only
+  the path;
+- keep-alive with an idle timeout, pipelined requests answered in order (one at a time),
+  ``Expect: 100-continue``, flow control both ways, ``Connection: close`` and HTTP/1.0;
+- a request the parser rejects gets a 400 and the connection is closed; an upgrade request
+  (websocket) is served as plain HTTP and the connection closed after it (not proxied).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import urllib.parse
+from collections import deque
+from typing import Any
+
+import httptools
+
+from strangler_proxy.server.exchange import Exchange
+from strangler_proxy.server.flow import FlowControl
+
+__all__ = ["HttpServerProtocol"]
+
+logger = logging.getLogger("strangler_proxy.server")
+_HIGH_WATER = 64 * 1024  # request body bytes buffered before reading pauses
+_BAD_REQUEST = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                b"content-length: %d\r\nconnection: close\r\n\r\n%s")
+
+
+class HttpServerProtocol(asyncio.Protocol):
+    """One client connection; created by uvicorn's server with its config and shared state."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        if not config.loaded:
+            config.load()
+        self.config = config
+        self.app = config.loaded_app
+        self.loop = _loop or asyncio.get_event_loop()
+        self.server_state = server_state
+        self.connections: set[Any] = server_state.connections
+        self.tasks: set[asyncio.Task[None]] = server_state.tasks
+        self.default_headers: list[tuple[bytes, bytes]] = server_state.default_headers
+        self.app_state = app_state
+        self.keep_alive_timeout: float = config.timeout_keep_alive
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.flow: FlowControl = None  # type: ignore[assignment]
+        self.client: tuple[str, int] | None = None
+        self.server: tuple[str, int] | None = None
+        self.scheme = "http"
+        self.exchange: Exchange | None = None  # the one being answered
+        self.pipeline: deque[Exchange] = deque()  # parsed, waiting for their turn
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._expect_100 = False
+        self._reading: Exchange | None = None  # the request whose body is being parsed
+        self._idle_timer: asyncio.TimerHandle | None = None
+
+    # -- transport callbacks -------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.connections.add(self)
+        self.transport = transport  # type: ignore[assignment]
+        self.flow = FlowControl(self.transport)
+        peer = transport.get_extra_info("peername")
+        local = transport.get_extra_info("sockname")
+        if isinstance(peer, tuple) and len(peer) >= 2:
+            self.client = (str(peer[0]), int(peer[1]))
+        if isinstance(local, tuple) and len(local) >= 2:
+            self.server = (str(local[0]), int(local[1]))
+        if transport.get_extra_info("sslcontext"):
+            self.scheme = "https"
+        self._arm_idle_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connections.discard(self)
+        self._cancel_idle_timer()
+        for exchange in (self.exchange, *self.pipeline):
+            if exchange is not None and not exchange.response_complete:
+                exchange.disconnected = True
+                exchange.wake()
+        self.pipeline.clear()
+        if self.flow is not None:
+            self.flow.resume_writing()
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too once the transport is done
+
+    def data_received(self, data: bytes) -> None:
+        self._cancel_idle_timer()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            # Served as plain HTTP (hop-by-hop Upgrade is not forwarded); what follows the
+            # head is not HTTP we can read, so the connection ends after this response.
+            if self._reading is not None:
+                self._reading.keep_alive = False
+                self._reading.more_body = False
+                self._reading.wake()
+            self.flow.pause_reading()
+        except httptools.HttpParserError as exc:
+            logger.debug("invalid HTTP request: %s", exc)
+            self._bad_request(b"Invalid HTTP request received.")
+            return
+        if self.exchange is None and not self.transport.is_closing():
+            self._arm_idle_timer()  # a head still arriving: a slow client is not kept forever
+
+    def pause_writing(self) -> None:
+        self.flow.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.flow.resume_writing()
+
+    # -- parser callbacks ----------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._expect_100 = False
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self._expect_100 = True
+        self._headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        parser = self.parser
+        version = parser.get_http_version()
+        url = self._url
+        if url.startswith(b"/"):
+            parsed = httptools.parse_url(url)
+            raw_path: bytes = parsed.path
+            query: bytes = parsed.query or b""
+        else:  # absolute or authority form: kept as sent for the app to refuse
+            raw_path, _, query = url.partition(b"?")
+        path = raw_path.decode("latin-1")
+        if "%" in path:
+            path = urllib.parse.unquote(path)
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": version,
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.scheme,
+            "root_path": "",
+            "method": parser.get_method().decode("ascii"),
+            "path": path,
+            "raw_path": raw_path,
+            "query_string": query,
+            "headers": self._headers,
+            "state": self.app_state.copy(),
+        }
+        exchange = Exchange(self, scope,
+                            keep_alive=version != "1.0" and parser.should_keep_alive(),
+                            expect_100=self._expect_100)
+        self._reading = exchange
+        if self.exchange is None:
+            self._start(exchange)
+        else:  # pipelined: answered in order, and reading waits until then
+            self.pipeline.append(exchange)
+            self.flow.pause_reading()
+
+    def on_body(self, body: bytes) -> None:
+        exchange = self._reading
+        if exchange is None or exchange.response_complete:
+            return
+        exchange.body += body
+        if len(exchange.body) > _HIGH_WATER:
+            self.flow.pause_reading()
+        exchange.wake()
+
+    def on_message_complete(self) -> None:
+        exchange = self._reading
+        if exchange is None:
+            return
+        exchange.more_body = False
+        exchange.wake()
+
+    # -- exchanges -----------------------------------------------------------------------------
+    def _start(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        task = self.loop.create_task(exchange.run(self.app))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def exchange_done(self, exchange: Exchange) -> None:
+        """Called by the exchange once its response's last byte was written."""
+        self.server_state.total_requests += 1
+        if exchange is not self.exchange:
+            return
+        self.exchange = None
+        if self.transport.is_closing():
+            return
+        if self.pipeline:
+            self._start(self.pipeline.popleft())
+            if not self.pipeline:
+                self.flow.resume_reading()
+        else:
+            self.flow.resume_reading()
+            self._arm_idle_timer()
+
+    def shutdown(self) -> None:
+        """uvicorn's graceful shutdown: close idle connections, end busy ones after this reply."""
+        if self.exchange is None:
+            self.transport.close()
+        else:
+            self.exchange.keep_alive = False
+            for waiting in self.pipeline:
+                waiting.keep_alive = False
+
+    def _bad_request(self, message: bytes) -> None:
+        if self.exchange is None or not self.exchange.response_started:
+            self.transport.write(_BAD_REQUEST % (len(message), message))
+        self.transport.close()
+
+    def _arm_idle_timer(self) -> None:
+        self._idle_timer = self.loop.call_later(self.keep_alive_timeout, self._idle_timeout)
+
+    def _cancel_idle_timer(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+
+    def _idle_timeout(self) -> None:
+        self._idle_timer = None
+        if self.exchange is None and not self.transport.is_closing():
+            self.transport.close()
