@@ -43,10 +43,11 @@ from strangler_proxy.identity_signer import IdentitySigner, keyring_for
 from strangler_proxy.limits import check_headers, check_target, read_body
 from strangler_proxy.metrics import Metrics
 from strangler_proxy.normalize import normalize_path
+from strangler_proxy.relay import PREPARED_KEY, FastPath
 from strangler_proxy.reload import Reloader
 from strangler_proxy.routes import CanaryBucket, Decision, RouteTable
 from strangler_proxy.routes_file import load_table
-from strangler_proxy.shadowing import Shadower
+from strangler_proxy.shadowing import Shadower, StoreLocation
 from strangler_proxy.stage_control import apply_overrides
 from strangler_proxy.stages import StageSetting
 from strangler_proxy.state import Stores, open_stores
@@ -99,6 +100,8 @@ class ProxyApp:
                                   watch=watch and table.proxy.watch)
                          if config_path is not None else None)
         self._retiring: set[Any] = set()
+        # Served by strangler_proxy.server's protocol, pass-through GETs skip ASGI (relay).
+        self.fast_path = FastPath(self)
 
     # -- lifecycle -------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -112,9 +115,10 @@ class ProxyApp:
                 self.link = StateLink(self.stores, apply=self.apply_overrides,
                                       base_table=lambda: self._initial)
                 self._overrides = await asyncio.to_thread(self.link.load_now)
-                self.shadower = Shadower(self.stores.diffs, table.state)
+                self.shadower = Shadower(self.stores.diffs, table.state,
+                                         location=StoreLocation.of(table))
                 for errors in (self.link.poll_errors, self.link.flush_errors,
-                               self.shadower.queue.store_errors):
+                               self.shadower.store_errors):
                     errors.on_error = self.metrics.state_error
                 await self.shadower.start()
             self.runtime = Runtime(apply_overrides(table, self._overrides),
@@ -215,8 +219,8 @@ class ProxyApp:
         method: str = scope["method"]
         client = scope.get("client")
         peer = client[0] if client else ""
-        prepared = prepare_request(scope["headers"], peer=peer,
-                                   scheme=scope.get("scheme", "http"), trust=runtime.trust)
+        prepared = scope.get(PREPARED_KEY) or prepare_request(
+            scope["headers"], peer=peer, scheme=scope.get("scheme", "http"), trust=runtime.trust)
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         query: bytes = scope.get("query_string", b"")
         route, path, error = "-", "", None
@@ -256,21 +260,29 @@ class ProxyApp:
             raise  # the server cuts the connection: the client must not see a short body
         finally:
             if outcome.status or error:
-                duration = perf_counter() - started
-                status = outcome.status or 500
-                self.metrics.observe(route, outcome.upstream, status, duration)
-                if self.link is not None and decision is not None:
-                    failed = status >= 500 or outcome.upstream != decision.primary
-                    if decision.route is None:
-                        self.link.count_unrouted(error=failed)
-                    else:
-                        asked_service = decision.primary == decision.route.upstream != \
-                            runtime.table.default
-                        self.link.count(decision.route, service=asked_service, error=failed)
-                self.access_log.record(
+                self.record_request(
+                    runtime=runtime, decision=decision, upstream=outcome.upstream,
+                    status=outcome.status or 500, duration=perf_counter() - started,
                     request_id=prepared.request_id, method=method, path=path or "-",
-                    query=query, route=route, upstream=outcome.upstream, status=status,
-                    duration=duration, client=peer, error=error)
+                    query=query, peer=peer, error=error, route=route)
+
+    def record_request(self, *, runtime: Runtime, decision: Decision | None, upstream: str,
+                       status: int, duration: float, request_id: str, method: str, path: str,
+                       query: bytes, peer: str, error: str | None, route: str = "") -> None:
+        """One finished request, on either path: metrics, live figures, the access line."""
+        route = route or (decision.route_name if decision is not None else "-")
+        self.metrics.observe(route, upstream, status, duration)
+        if self.link is not None and decision is not None:
+            failed = status >= 500 or upstream != decision.primary
+            if decision.route is None:
+                self.link.count_unrouted(error=failed)
+            else:
+                asked_service = decision.primary == decision.route.upstream != \
+                    runtime.table.default
+                self.link.count(decision.route, service=asked_service, error=failed)
+        self.access_log.record(
+            request_id=request_id, method=method, path=path, query=query, route=route,
+            upstream=upstream, status=status, duration=duration, client=peer, error=error)
 
     async def _extras(self, table: RouteTable, decision: Decision, method: str, path: str,
                       query: bytes, prepared: Any, body: Any, send: Send) -> tuple[Send, Any]:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -49,6 +50,24 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 _SENSITIVE_PARAM = re.compile(r"token|secret|password|passwd|key|auth|signature|session|code",
                               re.IGNORECASE)
 REDACTED = "[redacted]"
+
+
+def _fresh_prefix() -> None:
+    global _id_prefix, _id_counter
+    _id_prefix = os.urandom(10).hex()
+    _id_counter = itertools.count()
+
+
+_id_prefix = ""
+_id_counter = itertools.count()
+_fresh_prefix()
+os.register_at_fork(after_in_child=_fresh_prefix)  # forked workers must not share the prefix
+
+
+def _new_request_id() -> str:
+    """32 hex digits, unique per process and request: a random 80-bit prefix drawn once per
+    process and a counter (no syscall per request, unlike ``os.urandom``)."""
+    return f"{_id_prefix}{next(_id_counter) & 0xFFFFFFFFFFFF:012x}"
 
 
 class Trust:
@@ -147,7 +166,7 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
     if connection_named:
         kept = [(n, v) for n, v in kept if n not in connection_named]
     if not request_id:
-        request_id = os.urandom(16).hex()  # uuid4's randomness, a third of its cost
+        request_id = _new_request_id()
     kept.append((_REQUEST_ID, request_id.encode("ascii")))
     kept.extend(_forwarding(forwarded, peer, scheme, host, trust.trusts(peer)))
     return PreparedRequest(headers=kept, request_id=request_id, host=host,

@@ -1,4 +1,4 @@
-"""Hot reload of the routes file: on change (watchfiles) and on SIGHUP.
+"""Hot reload of the routes file: on change (a stat poll) and on SIGHUP.
 
 Every reload validates the whole file first. A valid table is handed to ``apply``, which swaps
 it in with one assignment; an invalid one is logged, issue by issue with file and line, and
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,9 @@ from strangler_proxy.errors import RoutesFileError
 from strangler_proxy.routes import RouteTable
 from strangler_proxy.routes_file import load_table
 
-__all__ = ["Reloader"]
+__all__ = ["POLL_SECONDS", "Reloader"]
+
+POLL_SECONDS = 0.25
 
 logger = logging.getLogger("strangler_proxy.reload")
 
@@ -89,15 +92,31 @@ class Reloader:
         self.reload()
 
     async def _watch(self) -> None:
-        import watchfiles
-
-        # Watch the directory: editors replace files by rename, which a file watch misses.
-        def only_this_file(_change: watchfiles.Change, changed: str) -> bool:
-            return Path(changed).resolve() == self.path
-
-        async for _changes in watchfiles.awatch(self.path.parent, watch_filter=only_this_file,
-                                                stop_event=self._stop,
-                                                debounce=self.debounce_ms, step=50,
-                                                recursive=False):
-            if self.path.exists():
+        # A stat poll, not an inotify thread: a thread waking the loop costs every request a
+        # little GIL traffic, and a stat every quarter second costs nothing. The path is
+        # stat'ed by name, so an editor replacing the file by rename is seen too.
+        seen = _signature(self.path)
+        while not self._stop.is_set():
+            await asyncio.sleep(POLL_SECONDS)
+            now = _signature(self.path)
+            if now == seen:
+                continue
+            # Let the writer finish: reload once the file stopped changing for a debounce.
+            while True:
+                await asyncio.sleep(self.debounce_ms / 1000)
+                settled = _signature(self.path)
+                if settled == now:
+                    break
+                now = settled
+            seen = now
+            if now is not None:
                 self.reload()
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when the file is written or replaced; None while it is missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino

@@ -205,6 +205,7 @@ class ProxySettings:
     preserve_host: bool = True  # send the client's Host upstream (False: the upstream's host)
     watch: bool = True  # reload when the file changes (SIGHUP always reloads)
     demo: bool = False  # demo mode: sign identities with the public demo keyring
+    fast_path: bool = True  # relay pass-through GETs without ASGI (strangler_proxy.relay)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -214,7 +215,7 @@ class AdminSettings:
     allow_remote: bool = False  # must be true to bind a non-loopback address
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(kw_only=True, slots=True)  # not frozen: its __init__ is on every request's path
 class Decision:
     """Where one request goes. ``route`` is None for the default upstream."""
 

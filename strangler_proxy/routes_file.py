@@ -44,7 +44,7 @@ ROUTE_KEYS = ("name", "path", "exact", "pattern", "methods", "upstream", "stage"
               "hosts", "headers", "strip_prefix", "add_prefix", "fallback", "identity",
               *POLICY_KEYS)
 PROXY_KEYS = ("trusted_proxies", "internal_prefix", "max_header_bytes", "max_body_bytes",
-              "access_log", "preserve_host", "watch", "demo")
+              "access_log", "preserve_host", "watch", "demo", "fast_path")
 ADMIN_KEYS = ("listen", "token_env", "allow_remote")
 STATE_KEYS = ("store", "examples_per_route", "example_max_bytes", "shadow_queue_size",
               "shadow_workers")
@@ -407,7 +407,8 @@ def _proxy(check: _Checker, data: dict[str, Any]) -> ProxySettings:
         access_log=check.get(raw, "access_log", bool, path, True),
         preserve_host=check.get(raw, "preserve_host", bool, path, True),
         watch=check.get(raw, "watch", bool, path, True),
-        demo=check.get(raw, "demo", bool, path, False))
+        demo=check.get(raw, "demo", bool, path, False),
+        fast_path=check.get(raw, "fast_path", bool, path, True))
 
 
 def _admin(check: _Checker, data: dict[str, Any]) -> AdminSettings:

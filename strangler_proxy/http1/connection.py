@@ -29,6 +29,7 @@ from .upload import send_body
 
 if TYPE_CHECKING:
     from .pool import ConnectionPool
+    from .relay import RelaySink
 
 __all__ = ["Connection"]
 
@@ -42,7 +43,7 @@ class Connection(asyncio.Protocol):
     __slots__ = (
         "_body", "_buffered", "_drain_waiter", "_exc", "_framed", "_has_body", "_head_request",
         "_headers", "_keep_alive", "_loop", "_parser", "_read_paused", "_read_timeout", "_reason",
-        "_reset_parser", "_rx_any", "_sender", "_state", "_status", "_timer", "_transport",
+        "_relay", "_reset_parser", "_rx_any", "_sender", "_state", "_status", "_timer", "_transport",
         "_wait_since", "_waiter", "_write_timeout", "body_sent", "closed", "idle_since", "in_pool",
         "lost_before_response", "peak_buffered", "peak_write_buffered", "pool", "requests",
         "write_paused",
@@ -78,6 +79,7 @@ class Connection(asyncio.Protocol):
         self._reason = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._sender: asyncio.Task[None] | None = None
+        self._relay: RelaySink | None = None  # set while a relay (callback) exchange runs
         self.body_sent = True
         self._reset_parser = False
         self.lost_before_response = False
@@ -132,6 +134,52 @@ class Connection(asyncio.Protocol):
             self._has_body,
         )
 
+    def start_relay(self, head: bytes, sink: RelaySink, *, head_request: bool) -> bool:
+        """Send a bodyless request and hand the response to ``sink``'s callbacks, no task.
+
+        The sink gets ``relay_head`` once, ``relay_body`` per chunk, then exactly one of
+        ``relay_done`` (the connection is back in the pool by then) or ``relay_failed``.
+        False (nothing sent) when the connection was lost while idle: use another one.
+        """
+        if self._reset_parser:
+            self._parser = HttpResponseParser(self)
+            self._reset_parser = False
+        transport = self._transport
+        if self.closed or transport is None or transport.is_closing():
+            self.close()
+            return False
+        self._state = _HEAD
+        self._head_request = head_request
+        self._rx_any = False
+        self.body_sent = True
+        self._relay = sink
+        transport.write(head)
+        if self._read_timeout is not None:
+            now = self._loop.time()
+            self._wait_since = now
+            if self._timer is None:
+                self._timer = self._loop.call_at(now + self._read_timeout, self._on_read_timer)
+        return True
+
+    def abandon(self) -> None:
+        """The relay's client went away mid-exchange: drop the connection, report nothing."""
+        self._relay = None
+        self.close()
+
+    def pause_reading(self) -> None:
+        """The relay's client cannot take more: stop reading the upstream (back-pressure)."""
+        if not self._read_paused and self._transport is not None and not self.closed:
+            self._read_paused = True
+            self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._read_paused and self._transport is not None and not self.closed:
+            self._read_paused = False
+            now = self._wait_since = self._loop.time()  # the read timeout counts from now
+            if self._timer is None and self._read_timeout is not None:
+                self._timer = self._loop.call_at(now + self._read_timeout, self._on_read_timer)
+            self._transport.resume_reading()
+
     @property
     def answered(self) -> bool:
         """The whole response arrived (maybe before the request body was all sent)."""
@@ -175,7 +223,7 @@ class Connection(asyncio.Protocol):
 
     def _on_read_timer(self) -> None:
         self._timer = None
-        if self._waiter is None or self.closed:
+        if (self._waiter is None and (self._relay is None or self._read_paused)) or self.closed:
             return
         assert self._read_timeout is not None
         deadline = self._wait_since + self._read_timeout
@@ -264,6 +312,7 @@ class Connection(asyncio.Protocol):
         self._keep_alive = False
         self.close()
         self._wake()
+        self._relay_failed()
         drain = self._drain_waiter
         if drain is not None and not drain.done():
             drain.set_result(None)
@@ -285,6 +334,27 @@ class Connection(asyncio.Protocol):
         drain = self._drain_waiter
         if drain is not None and not drain.done():
             drain.set_result(None)
+        if self._relay is not None:
+            if self._state == _DONE:
+                self._relay_finish()  # a close-delimited body just ended
+            else:
+                self._relay_failed()
+
+    def _relay_failed(self) -> None:
+        sink = self._relay
+        if sink is not None:
+            self._relay = None
+            exc = self._exc
+            if not isinstance(exc, UpstreamError):
+                exc = RemoteProtocolError("upstream connection lost", request_sent=True)
+            sink.relay_failed(exc, self)
+
+    def _relay_finish(self) -> None:
+        sink = self._relay
+        assert sink is not None
+        self._relay = None
+        self.finish()  # back to the pool (or closed) before the sink may reuse the pool
+        sink.relay_done()
 
     def _lost_error(self, state: int, exc: Exception | None) -> UpstreamError:
         reason = f": {exc}" if exc is not None else ""
@@ -334,8 +404,17 @@ class Connection(asyncio.Protocol):
             self.fail(RemoteProtocolError(
                 "upstream switched protocols (101) without being asked", request_sent=True
             ))
+            return
         except HttpParserError as exc:
             self.fail(RemoteProtocolError(f"malformed response: {exc}", request_sent=True))
+            return
+        sink = self._relay
+        if sink is not None:
+            if self._state == _DONE:
+                self._relay_finish()
+            else:
+                self._wait_since = self._loop.time()
+                sink.relay_flush()
 
     # -- parser callbacks (httptools) -----------------------------------------------------
 
@@ -374,11 +453,16 @@ class Connection(asyncio.Protocol):
         else:
             self._has_body = True
             self._state = _BODY
+        if self._relay is not None:
+            self._relay.relay_head(status, self._reason, self._headers, self._has_body)
         self._wake()
 
     def on_body(self, body: bytes) -> None:
         if self._state != _BODY:
             self._keep_alive = False  # a body after HEAD/204/304: do not reuse
+            return
+        if self._relay is not None:
+            self._relay.relay_body(body)
             return
         self._body.append(body)
         buffered = self._buffered + len(body)

@@ -136,6 +136,16 @@ class ConnectionPool:
             conn.close()
             raise
 
+    def take_idle(self) -> Connection | None:
+        """An idle kept-alive connection right now, or None (then use ``request``).
+
+        For callers that drive the exchange themselves (``Connection.start_relay``); they
+        must end it with the relay's callbacks, which check the connection back in.
+        """
+        if self._closed or not self._idle:
+            return None
+        return self._checkout_idle()
+
     def stats(self) -> dict[str, int]:
         """Counts for metrics; ``in_use`` includes connections still being opened."""
         idle = len(self._idle)

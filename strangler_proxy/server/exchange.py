@@ -68,6 +68,13 @@ class Exchange:
         if self._event is not None:
             self._event.set()
 
+    def client_gone(self) -> None:
+        self.disconnected = True
+        self.wake()
+
+    def writable(self) -> None:
+        """The client's transport drained: ``send`` waits on the flow control itself."""
+
     # -- the app's side ------------------------------------------------------------------------
     async def run(self, app: Callable[..., Any]) -> None:
         try:

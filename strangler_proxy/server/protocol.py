@@ -63,6 +63,9 @@ class HttpServerProtocol(asyncio.Protocol):
         self._expect_100 = False
         self._reading: Exchange | None = None  # the request whose body is being parsed
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_since: float | None = None  # None: busy (a request is being read or served)
+        # An app may serve some requests without ASGI (strangler_proxy.relay.FastPath).
+        self._fast = getattr(getattr(self.app, "fast_path", None), "start", None)
 
     # -- transport callbacks -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -81,11 +84,10 @@ class HttpServerProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
-        self._cancel_idle_timer()
+        self._stop_idle_timer()
         for exchange in (self.exchange, *self.pipeline):
             if exchange is not None and not exchange.response_complete:
-                exchange.disconnected = True
-                exchange.wake()
+                exchange.client_gone()
         self.pipeline.clear()
         if self.flow is not None:
             self.flow.resume_writing()
@@ -101,9 +103,11 @@ class HttpServerProtocol(asyncio.Protocol):
             # Served as plain HTTP (hop-by-hop Upgrade is not forwarded); what follows the
             # head is not HTTP we can read, so the connection ends after this response.
             if self._reading is not None:
-                self._reading.keep_alive = False
                 self._reading.more_body = False
                 self._reading.wake()
+            for exchange in (self._reading, self.exchange, *self.pipeline):
+                if exchange is not None:
+                    exchange.keep_alive = False
             self.flow.pause_reading()
         except httptools.HttpParserError as exc:
             logger.debug("invalid HTTP request: %s", exc)
@@ -117,6 +121,8 @@ class HttpServerProtocol(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.flow.resume_writing()
+        if self.exchange is not None:
+            self.exchange.writable()
 
     # -- parser callbacks ----------------------------------------------------------------------
     def on_message_begin(self) -> None:
@@ -161,9 +167,14 @@ class HttpServerProtocol(asyncio.Protocol):
             "headers": self._headers,
             "state": self.app_state.copy(),
         }
-        exchange = Exchange(self, scope,
-                            keep_alive=version != "1.0" and parser.should_keep_alive(),
-                            expect_100=self._expect_100)
+        keep_alive = version != "1.0" and parser.should_keep_alive()
+        if self.exchange is None and self._fast is not None:
+            relay = self._fast(self, scope, keep_alive)
+            if relay is not None:  # bodyless: nothing more of this request to read
+                self.exchange = relay
+                self._reading = None
+                return
+        exchange = Exchange(self, scope, keep_alive=keep_alive, expect_100=self._expect_100)
         self._reading = exchange
         if self.exchange is None:
             self._start(exchange)
@@ -194,7 +205,13 @@ class HttpServerProtocol(asyncio.Protocol):
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    def exchange_done(self, exchange: Exchange) -> None:
+    def fall_through(self, relay: Any) -> None:
+        """A relay that could not be served on the fast path: serve it on the ASGI path."""
+        exchange = Exchange(self, relay.scope, keep_alive=relay.keep_alive, expect_100=False)
+        exchange.more_body = False  # relays carry no body
+        self._start(exchange)
+
+    def exchange_done(self, exchange: Any) -> None:
         """Called by the exchange once its response's last byte was written."""
         self.server_state.total_requests += 1
         if exchange is not self.exchange:
@@ -224,15 +241,34 @@ class HttpServerProtocol(asyncio.Protocol):
             self.transport.write(_BAD_REQUEST % (len(message), message))
         self.transport.close()
 
+    # One lazily re-armed timer per connection, not a timer per request: when it fires
+    # early (the connection was busy meanwhile) it re-arms for the remaining time.
     def _arm_idle_timer(self) -> None:
-        self._idle_timer = self.loop.call_later(self.keep_alive_timeout, self._idle_timeout)
+        now = self.loop.time()
+        self._idle_since = now
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_at(now + self.keep_alive_timeout,
+                                                 self._idle_timeout)
 
     def _cancel_idle_timer(self) -> None:
+        self._idle_since = None
+
+    def _stop_idle_timer(self) -> None:
+        self._idle_since = None
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None
 
     def _idle_timeout(self) -> None:
         self._idle_timer = None
-        if self.exchange is None and not self.transport.is_closing():
+        since = self._idle_since
+        if since is None or self.transport.is_closing():
+            if not self.transport.is_closing():  # busy: look again a full period later
+                self._idle_timer = self.loop.call_later(self.keep_alive_timeout,
+                                                        self._idle_timeout)
+            return
+        deadline = since + self.keep_alive_timeout
+        if self.loop.time() >= deadline and self.exchange is None:
             self.transport.close()
+        else:
+            self._idle_timer = self.loop.call_at(deadline, self._idle_timeout)
