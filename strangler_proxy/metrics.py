@@ -39,6 +39,7 @@ class Metrics:
         self.errors: dict[tuple[str, str, str], int] = {}
         self.reloads: dict[str, int] = {"ok": 0, "error": 0}
         self.state_errors: dict[str, int] = {}
+        self.relayed = 0  # requests the fast path (strangler_proxy.relay) answered
 
     def observe(self, route: str, upstream: str, status: int, seconds: float) -> None:
         key = (route, upstream, status)
@@ -88,6 +89,10 @@ class Metrics:
             out.append(f'{p}upstream_errors_total{{route="{_esc(route)}",'
                        f'upstream="{_esc(upstream)}",kind="{kind}"}} {count}')
         out += _upstream_lines(list(upstreams))
+        out += [f"# HELP {p}relayed_requests_total Requests answered on the fast path "
+                "(bodyless pass-through, no ASGI).",
+                f"# TYPE {p}relayed_requests_total counter", f"{p}relayed_requests_total "
+                f"{self.relayed}"]
         out += [f"# HELP {p}reloads_total Route table reloads, by result.",
                 f"# TYPE {p}reloads_total counter"]
         for result, count in sorted(self.reloads.items()):

@@ -252,6 +252,7 @@ class Relay:
 
     def _account(self, status: int, error: str | None) -> None:
         scope = self.scope
+        self.app.metrics.relayed += 1
         self.app.record_request(
             runtime=self.runtime, decision=self.decision, upstream=self.upstream.name,
             status=status, duration=perf_counter() - self.started,

@@ -446,6 +446,11 @@ class Connection(asyncio.Protocol):
         self._status = status
         self._keep_alive = parser.should_keep_alive()
         if self._head_request or status == 204 or status == 304:
+            # No body follows, whatever the framing says: llhttp's "close-delimited" verdict
+            # for an unframed HEAD response does not apply, so keep-alive is the version's.
+            self._keep_alive = parser.get_http_version() == "1.1" and not any(
+                name.lower() == b"connection" and b"close" in value.lower()
+                for name, value in self._headers)
             self._has_body = False
             self._state = _DONE
             if self._head_request:

@@ -135,9 +135,9 @@ class Exchange:
         if not self.response_started:
             if kind != "http.response.start":
                 raise RuntimeError(f"expected 'http.response.start', got {kind!r}")
-            self.response_started = True
-            self.expect_100 = False
             self.head = self._encode_head(message["status"], message.get("headers", ()))
+            self.response_started = True  # after encoding: a refused head still gets a 500
+            self.expect_100 = False
             return
         if self.response_complete or kind != "http.response.body":
             raise RuntimeError(f"unexpected ASGI message {kind!r} for this response")
