@@ -79,8 +79,8 @@ class FastPath:
         decision = runtime.table.decide(method, prepared.host.decode("latin-1"), path,
                                         prepared.conditions, peer, canary=app.canary)
         route = decision.route
-        if decision.shadow is not None or (route is not None and route.identity):
-            return None
+        if route is not None and route.identity:
+            return None  # the identity lookup is a coroutine: the ASGI path does it
         upstream = runtime.upstreams[decision.primary]
         take_idle = getattr(upstream.pool, "take_idle", None)
         if take_idle is None or upstream.breaker.state != "closed":
@@ -97,10 +97,14 @@ class FastPath:
             return None
         relay = Relay(protocol, app, runtime, scope, decision, upstream, prepared, path,
                       keep_alive)
-        for _ in range(3):  # an idle connection the upstream just closed: try the next
+        for attempt in range(3):  # an idle connection the upstream just closed: try the next
             conn = take_idle()
             if conn is None:
                 return None
+            if attempt == 0 and decision.shadow is not None and route is not None:
+                shadower = app.shadower  # sampled once a connection is sure: no fall-through
+                if shadower is not None and shadower.check(decision, method, None):
+                    relay.shadow_limit = route.policy.shadow.max_body_bytes
             upstream.acquire()
             if conn.start_relay(head, relay, head_request=method == "HEAD"):
                 relay.conn = conn
@@ -115,7 +119,8 @@ class Relay:
     __slots__ = (
         "app", "chunked", "conn", "decision", "disconnected", "head_request", "keep_alive",
         "out", "path", "paused", "prepared", "protocol", "response_complete",
-        "response_started", "runtime", "scope", "started", "status", "upstream", "written",
+        "response_started", "runtime", "scope", "shadow_body", "shadow_headers",
+        "shadow_limit", "shadow_size", "started", "status", "upstream", "written",
     )
 
     def __init__(self, protocol: Any, app: ProxyApp, runtime: Runtime, scope: dict[str, Any],
@@ -141,6 +146,11 @@ class Relay:
         self.response_started = False
         self.response_complete = False
         self.disconnected = False
+        # Shadowed routes keep a copy of the response for the shadow worker, up to a limit.
+        self.shadow_limit = -1  # -1: not shadowed
+        self.shadow_headers: list[tuple[bytes, bytes]] = []
+        self.shadow_body: list[bytes] = []
+        self.shadow_size = 0
 
     # -- the upstream connection's callbacks ----------------------------------------------
     def relay_head(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]],
@@ -152,7 +162,10 @@ class Relay:
         for name, value in self.protocol.default_headers:
             parts += (name, b": ", value, b"\r\n")
         framed = False
-        for name, value in response_headers(headers, self.prepared.request_id):
+        client_headers = response_headers(headers, self.prepared.request_id)
+        if self.shadow_limit >= 0:
+            self.shadow_headers = client_headers
+        for name, value in client_headers:
             if name == b"content-length":
                 framed = True
             parts += (name, b": ", value, b"\r\n")
@@ -165,6 +178,8 @@ class Relay:
         self.out.append(b"".join(parts))
 
     def relay_body(self, chunk: bytes) -> None:
+        if self.shadow_limit >= 0:
+            self._keep_for_shadow(chunk)
         if self.chunked:
             self.out += (b"%x\r\n" % len(chunk), chunk, b"\r\n")
         else:
@@ -191,7 +206,30 @@ class Relay:
         if not self.keep_alive:
             transport.close()
         self._account(self.status, None)
+        if self.shadow_limit != -1:
+            self._submit_shadow()
         self.protocol.exchange_done(self)
+
+    def _keep_for_shadow(self, chunk: bytes) -> None:
+        self.shadow_size += len(chunk)
+        if self.shadow_size > self.shadow_limit:
+            self.shadow_limit = -2  # too large: the shadower counts it, nothing is compared
+            self.shadow_body.clear()
+        else:
+            self.shadow_body.append(chunk)
+
+    def _submit_shadow(self) -> None:
+        shadower = self.app.shadower
+        if shadower is None:
+            return
+        scope = self.scope
+        shadower.submit(self.runtime.table, self.decision, method=scope["method"],
+                        path=self.path, query=scope["query_string"],
+                        request_headers=self.prepared.headers, request_body=b"",
+                        status=self.status, response_headers=self.shadow_headers,
+                        response_body=b"".join(self.shadow_body),
+                        latency_ms=(perf_counter() - self.started) * 1000,
+                        truncated=self.shadow_limit == -2)
 
     def relay_failed(self, exc: UpstreamError, conn: Connection) -> None:
         upstream = self.upstream

@@ -16,6 +16,7 @@ connection is spoken by the proxy's own protocol, ``strangler_proxy.server.HttpS
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -107,7 +108,12 @@ def worker_app() -> object:
 
     configure_logging(os.environ.get("STRANGLER_PROXY_LOG_LEVEL", "info"))
     try:
-        return create_app_from_env(access_stream=buffered_stdout())
+        app = create_app_from_env(access_stream=buffered_stdout())
     except ConfigError as exc:  # e.g. the store went away after the parent's check
         logging.getLogger("strangler_proxy.serve").error("%s", exc)
         raise SystemExit(2) from None
+    # Everything loaded so far lives as long as the worker: keep it out of the collector's
+    # full passes, which would otherwise walk it while requests wait.
+    gc.collect()
+    gc.freeze()
+    return app

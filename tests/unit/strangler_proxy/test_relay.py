@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from strangler_proxy.app import ProxyApp
+from tests.support.differing import DifferingApp
 from tests.support.servers import RunningServer, UpstreamApp, running
 from tests.unit.strangler_proxy.harness import serving_proxy, write_routes
 
@@ -207,3 +208,37 @@ def test_an_upstream_closing_idle_connections_costs_no_request(tmp_path: Path) -
             for _ in range(5):
                 assert client.get("/svc/x").status_code == 200
                 time.sleep(0.3)  # the upstream has closed the pooled connection by now
+
+
+SHADOW_ROUTE = """
+[[routes]]
+name = "changed"
+path = "/api/changed/"
+upstream = "service"
+stage = "shadow"
+"""
+
+
+def test_relayed_requests_on_a_shadow_route_are_compared(tmp_path: Path) -> None:
+    apps = {"monolith": DifferingApp("monolith"), "service": DifferingApp("service")}
+    with running(apps["monolith"]) as mono, running(apps["service"]) as svc:
+        config = write_routes(tmp_path / "routes.toml",
+                              {"monolith": mono.url, "service": svc.url}, SHADOW_ROUTE,
+                              extra="[proxy]\naccess_log = false\nwatch = false")
+        with serving_proxy(config, watch=False) as (proxy, app), \
+                httpx.Client(base_url=proxy.url, timeout=10) as client:
+            direct = httpx.get(mono.url + "/api/changed/1")
+            client.get("/api/changed/1")  # opens the pooled connection
+            before = app.metrics.relayed
+            answers = [client.get("/api/changed/1") for _ in range(5)]
+            assert app.metrics.relayed - before == 5
+            assert all(a.content == direct.content for a in answers)  # the primary's bytes
+            assert app.stores is not None
+
+            def comparisons() -> int:
+                found = app.stores.diffs.summary("changed", top=5)  # type: ignore[union-attr]
+                return found[0].compared if found else 0
+
+            eventually(lambda: comparisons() >= 6)
+            found = app.stores.diffs.summary("changed", top=5)[0]
+            assert dict(found.top_paths) == {"results[*].title": found.compared}
