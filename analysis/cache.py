@@ -1,12 +1,16 @@
 """On-disk cache keyed by file content hash and analyser version.
 
-Three pickles per analysed root under the cache directory:
+Pickles per analysed root under the cache directory:
 
 - ``index``: per file its size, mtime, content hash and skip reason (small, read first),
   plus the key of the stored result those files produce;
 - ``facts-N`` (16 shards by path): per file its extracted facts, read only when some file
   changed; a run rewrites only the shards holding files whose facts changed;
-- ``result``: the last whole result with its key.
+- ``result``: the last whole result with its key (the base);
+- ``state``: the indexes of the resolution that produced the base (its key too), read only
+  by an incremental run;
+- ``journal``: the files patched since the base by incremental runs, with the key of the
+  result base + journal make; small, so an edit does not rewrite the whole result.
 
 A file is trusted without reading when its size and mtime are unchanged; otherwise it is
 read and hashed, and its facts reused if the content is the same. When the index's result
@@ -35,7 +39,13 @@ from analysis.facts import ANALYSER_VERSION, FileFacts, fast_pickling
 
 DEFAULT_CACHE_DIRNAME = ".strangler-cache"
 SHARDS = 16
-_LOAD_ERRORS = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError)
+# Bumped when the stored result, state or journal change shape (the facts have their own).
+CACHE_FORMAT = "2"
+_VERSION = f"{ANALYSER_VERSION}.{CACHE_FORMAT}"
+_LOAD_ERRORS = (
+    OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+    ImportError, IndexError, KeyError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +96,7 @@ class FactCache:
         finally:
             if paused:
                 gc.enable()
-        return payload if version == ANALYSER_VERSION else None
+        return payload if version == _VERSION else None
 
     def _save(self, part: str, payload: object) -> None:
         """Write atomically (temp file + rename); an unwritable cache is silently skipped."""
@@ -95,7 +105,7 @@ class FactCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{part}-", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((ANALYSER_VERSION, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((_VERSION, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except (OSError, pickle.PicklingError):
             return
@@ -146,23 +156,51 @@ class FactCache:
         cached_index: dict[str, IndexEntry],
         parsed: dict[str, IndexEntry],
         new_facts: dict[str, FileFacts],
+        old_facts: dict[str, FileFacts],
     ) -> bool:
-        """Whether every re-parsed file yields what it yielded last run (facts or skip)."""
+        """Whether every re-parsed file yields what it yielded last run (facts or skip);
+        ``old_facts``: the stored facts, at least those of the re-parsed files."""
         for rel, entry in parsed.items():
             old = cached_index.get(rel)
             if old is None or old.module != entry.module or old.reason != entry.reason:
                 return False
-        old_facts = self.load_facts(parsed)
         return all(
             entry.reason or (rel in old_facts and old_facts[rel] == new_facts.get(rel))
             for rel, entry in parsed.items()
         )
 
-    def load_result(self, key: str) -> Any:
-        stored = self._load("result")
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-            return stored[1]
-        return None
+    def load_result(self, key: str | None = None) -> tuple[str, Any]:
+        """The stored base result and its key (only if it is ``key``, when given)."""
+        return self._keyed("result", key)
 
     def save_result(self, key: str, result: object) -> None:
         self._save("result", (key, result))
+
+    def load_state(self, key: str) -> Any:
+        return self._keyed("state", key)[1]
+
+    def save_state(self, key: str, state: object) -> None:
+        self._save("state", (key, state))
+
+    def load_journal(self) -> Any:
+        return self._load("journal")
+
+    def save_journal(self, journal: object) -> None:
+        self._save("journal", journal)
+
+    def drop_journal(self) -> None:
+        try:
+            self._path("journal").unlink()
+        except OSError:
+            return
+
+    def _keyed(self, part: str, key: str | None) -> tuple[str, Any]:
+        stored = self._load(part)
+        if (
+            isinstance(stored, tuple)
+            and len(stored) == 2
+            and isinstance(stored[0], str)
+            and (key is None or stored[0] == key)
+        ):
+            return stored[0], stored[1]
+        return "", None

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
+# A fact's field values in declaration order (extraction builds these; see extract.packed).
+Row = tuple[Any, ...]
+
 # Bump when extraction changes shape or meaning: cached facts from another version are ignored.
 ANALYSER_VERSION = "1"
 

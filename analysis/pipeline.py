@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.cache import DEFAULT_CACHE_DIRNAME, FactCache, IndexEntry, digest, run_key
 from analysis.discover import DEFAULT_MAX_BYTES, SourceFile, discover
@@ -21,6 +22,9 @@ from analysis.errors import InvalidRootError
 from analysis.facts import FileFacts, Skipped
 from analysis.graph.model import DependencyGraph
 from analysis.records import AppRecord, UrlPattern
+
+if TYPE_CHECKING:
+    from analysis.resolve.state import ResolveState
 
 # The parser, the process pool and the resolver are imported when a run needs them: a run
 # over unchanged code needs none of them, and their imports cost a sixth of such a run.
@@ -42,6 +46,9 @@ class RunStats:
     files: int
     parsed: int
     from_cache: int
+    # Modules whose evidence was resolved: all of them in a full run, the edited ones and
+    # their dependents in an incremental one, 0 when a stored result was reused.
+    resolved: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,7 @@ def _analyze(root: Path, options: AnalysisOptions, progress: Progress | None) ->
     # The stored result fits only the same set of files (each one found in the index).
     same_files = bool(result_key) and len(found.files) == len(cached_index)
     if cache is not None and same_files and not to_parse:
-        stored = _stored_result(cache, result_key)
+        stored = stored_result(cache, result_key)
         if stored is not None:
             if index != cached_index:  # touched files: store their new mtimes
                 cache.save_index(index, result_key)
@@ -148,13 +155,19 @@ def _analyze(root: Path, options: AnalysisOptions, progress: Progress | None) ->
     if cache is not None and same_files and parsed:
         # Edited files whose facts came out equal (a comment, trailing blank lines) leave
         # the whole result as it was: only their hashes are recorded.
+        old_facts = cache.load_facts(parsed)
         stored = None
-        if cache.facts_unchanged(cached_index, parsed, new_facts):
-            stored = _stored_result(cache, result_key)
+        if cache.facts_unchanged(cached_index, parsed, new_facts, old_facts):
+            stored = stored_result(cache, result_key)
         if stored is not None:
             index.update(parsed)
             cache.save_index(index, result_key)
             return _with_walk(stored, found.skipped, stats)
+        # Facts changed: re-resolve only what the edited files affect, when that is safe.
+        patched = _incremental(cache, result_key, {**index, **parsed}, parsed, new_facts, old_facts)
+        if patched is not None:
+            stats = replace(stats, resolved=patched.stats.resolved)
+            return _with_walk(patched, found.skipped, stats)
     facts: dict[str, FileFacts] = {}
     if cache is not None and index:
         stored_facts = cache.load_facts()
@@ -177,20 +190,69 @@ def _analyze(root: Path, options: AnalysisOptions, progress: Progress | None) ->
     index.update(parsed)
     facts.update(new_facts)
     stats = RunStats(total, len(to_parse), total - len(to_parse))
-    result = _build(found.root_name, found.files, index, facts, found.skipped, stats)
+    result, state = _build(found.root_name, found.files, index, facts, found.skipped, stats)
     if cache is not None:
         # Shards of files that vanished are rewritten too, so they leave the cache.
         gone = set(cached_index) - set(index)
         changed = None if not cached_index else [item.rel for item in to_parse] + sorted(gone)
         key = run_key(index)
+        cache.drop_journal()
         cache.save_result(key, result)
+        cache.save_state(key, state)
         cache.save(index, facts, changed, result_key=key)
     return result
 
 
-def _stored_result(cache: FactCache, key: str) -> AnalysisResult | None:
-    stored = cache.load_result(key)
-    return stored if isinstance(stored, AnalysisResult) else None
+def stored_result(cache: FactCache, key: str) -> AnalysisResult | None:
+    """The result of the last run if it is ``key``'s: the base, patched by the journal."""
+    base_key, stored = cache.load_result()
+    if not isinstance(stored, AnalysisResult):
+        return None
+    if base_key == key:
+        return stored
+    from analysis.incremental import current_graph
+
+    return stored if current_graph(cache, base_key, key, stored.graph) else None
+
+
+def _incremental(
+    cache: FactCache,
+    result_key: str,
+    index: dict[str, IndexEntry],
+    parsed: dict[str, IndexEntry],
+    new_facts: dict[str, FileFacts],
+    old_facts: dict[str, FileFacts],
+) -> AnalysisResult | None:
+    """The stored result patched for edited files, or None when a full run is needed."""
+    if any(entry.reason for entry in parsed.values()):
+        return None
+    base_key, stored = cache.load_result()
+    if not isinstance(stored, AnalysisResult) or not all(rel in old_facts for rel in parsed):
+        return None
+    from analysis.incremental import update_stored
+
+    old = {entry.module: old_facts[rel] for rel, entry in parsed.items()}
+    new = {entry.module: new_facts[rel] for rel, entry in parsed.items()}
+    files = {entry.module: rel for rel, entry in parsed.items()}
+    if len(files) != len(parsed):
+        return None
+    key = run_key(index)
+
+    def rebase(new_key: str, state: ResolveState) -> None:
+        cache.drop_journal()
+        cache.save_result(new_key, stored)
+        cache.save_state(new_key, state)
+
+    try:
+        outcome = update_stored(
+            cache, base_key, stored.graph, (result_key, key), files, old, new, rebase
+        )
+    except (KeyError, ValueError):
+        return None  # the stored evidence did not match: resolve everything again
+    if outcome is None:
+        return None
+    cache.save(index, {**old_facts, **new_facts}, list(parsed), result_key=key)
+    return replace(stored, stats=replace(stored.stats, resolved=outcome.modules))
 
 
 def _with_walk(
@@ -214,7 +276,7 @@ def _build(
     file_facts: dict[str, FileFacts],
     walk_skipped: tuple[Skipped, ...],
     stats: RunStats,
-) -> AnalysisResult:
+) -> tuple[AnalysisResult, ResolveState]:
     facts: dict[str, FileFacts] = {}
     module_files: dict[str, str] = {}
     skipped = list(walk_skipped)
@@ -231,7 +293,7 @@ def _build(
 
     resolution = resolve_facts(facts, module_files, root_name)
     graph = DependencyGraph.from_records(resolution.nodes, resolution.edges, root=root_name)
-    return AnalysisResult(
+    result = AnalysisResult(
         root=root_name,
         graph=graph,
         skipped=tuple(sorted(skipped, key=lambda s: (s.file, s.reason))),
@@ -240,5 +302,6 @@ def _build(
         models=resolution.models,
         installed_apps=resolution.installed_apps,
         installed_apps_computed=resolution.installed_apps_computed,
-        stats=stats,
+        stats=replace(stats, resolved=len(facts)),
     )
+    return result, resolution.state

@@ -2,38 +2,19 @@
 
 The fact pass uses Python's own ``ast`` (C-speed parsing; see docs/analysis.md for the
 measurements against libcst, which stays the tool for rewriting code). Each concern has its
-own visitor; one ``Walker`` pass feeds them all.
+own family module; one ``Walker`` pass feeds them all (``families.py`` routes the nodes).
 """
 
 from __future__ import annotations
 
 import ast
 
-from analysis.extract.celery import CeleryVisitor
-from analysis.extract.drf import DrfVisitor
-from analysis.extract.imports import ImportsVisitor
-from analysis.extract.models import ModelsVisitor
-from analysis.extract.orm import OrmVisitor
-from analysis.extract.settings import SettingsVisitor
-from analysis.extract.signals import SignalsVisitor
-from analysis.extract.symbols import SymbolsVisitor
-from analysis.extract.urls import UrlsVisitor
-from analysis.extract.walker import Walker
+from analysis.extract.families import Families
+from analysis.extract.packed import Packed, unpack
+from analysis.extract.walker import deep_walk
 from analysis.facts import FileFacts
 
-__all__ = ["UnreadableSource", "extract_source", "parse"]
-
-VISITORS = (
-    ImportsVisitor,
-    SymbolsVisitor,
-    ModelsVisitor,
-    DrfVisitor,
-    SignalsVisitor,
-    UrlsVisitor,
-    OrmVisitor,
-    CeleryVisitor,
-    SettingsVisitor,
-)
+__all__ = ["UnreadableSource", "extract_packed", "extract_source", "parse"]
 
 _PY2_HINTS = (
     "Missing parentheses in call to 'print'",
@@ -89,18 +70,21 @@ def _looks_py2(source: bytes) -> bool:
 
 def extract_source(source: bytes, module: str, *, is_package: bool = False) -> FileFacts:
     """All facts of one module's source; raises ``UnreadableSource`` when it cannot parse."""
+    return unpack(extract_packed(source, module, is_package=is_package))
+
+
+def extract_packed(source: bytes, module: str, *, is_package: bool = False) -> Packed:
+    """``extract_source``'s facts packed (``analysis.extract.packed``), as workers send them."""
     tree = parse(source, module)
-    visitors = [visitor() for visitor in VISITORS]
+    families = Families()
     try:
-        Walker(visitors).walk(tree)
+        families.walk(tree)
     except RecursionError:
-        raise UnreadableSource("too deeply nested to analyse") from None
-    merged: dict[str, list[object]] = {}
-    for visitor in visitors:
-        for key, values in visitor.facts().items():  # type: ignore[attr-defined]
-            merged.setdefault(key, []).extend(values)
-    return FileFacts(
-        module=module,
-        is_package=is_package,
-        **{key: tuple(values) for key, values in merged.items()},  # type: ignore[arg-type]
-    )
+        # Deeper than the interpreter's limit allows: walk again, from scratch, under a
+        # raised one (rare: generated code with very long expressions).
+        families = Families()
+        try:
+            deep_walk(lambda: families.walk(tree))
+        except RecursionError:
+            raise UnreadableSource("too deeply nested to analyse") from None
+    return families.packed(module, is_package)

@@ -5,35 +5,29 @@ from __future__ import annotations
 import ast
 
 from analysis.extract.exprs import dotted, last_part
-from analysis.extract.walker import Context
-from analysis.facts import TaskCallFact, TaskFact
+from analysis.extract.walker import Walker
+from analysis.facts import Row
 
 _TASK_DECORATORS = {"shared_task", "task", "periodic_task"}
-_CALL_METHODS = {"delay", "apply_async", "s", "si", "signature"}
+CALL_METHODS = {"delay", "apply_async", "s", "si", "signature"}
 
 
-class CeleryVisitor:
+class CeleryFamily:
     def __init__(self) -> None:
-        self.tasks: list[TaskFact] = []
-        self.calls: list[TaskCallFact] = []
+        self.tasks: list[Row] = []  # TaskFact fields
+        self.calls: list[Row] = []  # TaskCallFact fields
 
-    def visit_FunctionDef(self, node: ast.FunctionDef, ctx: Context) -> None:
-        if not ctx.at_module_level:
-            return
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """A top-level function with decorators (the caller checks both)."""
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             if last_part(dotted(target)) in _TASK_DECORATORS:
-                self.tasks.append(TaskFact(node.name, node.lineno))
+                self.tasks.append((node.name, node.lineno))
                 return
 
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
+    def call(self, node: ast.Call, ctx: Walker) -> None:
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in _CALL_METHODS:
+        if isinstance(func, ast.Attribute) and func.attr in CALL_METHODS:
             task = dotted(func.value)
             if task:
-                self.calls.append(TaskCallFact(ctx.scope, task, func.attr, node.lineno))
-
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        return {"tasks": tuple(self.tasks), "task_calls": tuple(self.calls)}
+                self.calls.append((ctx.scope, task, func.attr, node.lineno))

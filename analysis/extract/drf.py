@@ -7,8 +7,8 @@ from __future__ import annotations
 import ast
 
 from analysis.extract.exprs import dotted
-from analysis.extract.walker import Context
-from analysis.facts import ClassBodyFact
+from analysis.extract.walker import Walker
+from analysis.facts import Row
 
 _CLASS_ATTRS = {"serializer_class", "queryset", "model"}
 
@@ -26,11 +26,11 @@ def _queryset_root(node: ast.AST) -> str | None:
             return dotted(node)
 
 
-class DrfVisitor:
+class DrfFamily:
     def __init__(self) -> None:
-        self.bindings: list[ClassBodyFact] = []
+        self.bindings: list[Row] = []  # ClassBodyFact fields
 
-    def visit_Assign(self, node: ast.Assign, ctx: Context) -> None:
+    def class_assign(self, node: ast.Assign, ctx: Walker) -> None:
         if not ctx.in_class_body:
             return
         in_meta = ctx.classes[-1] == "Meta" and len(ctx.classes) > 1
@@ -53,7 +53,4 @@ class DrfVisitor:
             else:
                 continue
             if text:
-                self.bindings.append(ClassBodyFact(owner, name, text, node.lineno, in_meta=in_meta))
-
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        return {"class_bodies": tuple(self.bindings)}
+                self.bindings.append((owner, name, text, node.lineno, in_meta, False))

@@ -1,8 +1,11 @@
-"""Small readers of ``ast`` expressions shared by the visitors."""
+"""Small readers of ``ast`` expressions shared by the walker and the families."""
 
 from __future__ import annotations
 
 import ast
+
+_Name = ast.Name
+_Attribute = ast.Attribute
 
 
 def dotted(node: ast.AST | None) -> str | None:
@@ -17,14 +20,31 @@ def dotted(node: ast.AST | None) -> str | None:
     return ".".join(reversed(parts))
 
 
+def dotted_root(node: ast.Attribute) -> tuple[str | None, str]:
+    """``(text, root)`` of a chain ``a.b.c``: ``("a.b.c", "a")``; ``(None, "")`` otherwise."""
+    value = node.value
+    if type(value) is _Name:  # ``x.y``: most chains
+        return f"{value.id}.{node.attr}", value.id  # type: ignore[attr-defined]
+    parts = [node.attr]
+    while type(value) is _Attribute:
+        parts.append(value.attr)  # type: ignore[attr-defined]
+        value = value.value  # type: ignore[attr-defined]
+    if type(value) is not _Name:
+        return None, ""
+    root: str = value.id  # type: ignore[attr-defined]
+    parts.append(root)
+    parts.reverse()
+    return ".".join(parts), root
+
+
 def literal_str(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
 
 
-# The last call asked about, with its answer: every visitor asks about the same call in
-# turn, so one entry saves most of the work. Holding the node keeps its id from being reused.
+# The last call asked about, with its answer: families ask about the same call in turn,
+# so one entry saves most of the work. Holding the node keeps its id from being reused.
 _last_callee: tuple[ast.AST | None, str | None] = (None, None)
 
 

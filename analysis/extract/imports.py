@@ -4,64 +4,57 @@ from __future__ import annotations
 
 import ast
 
-from analysis.extract.exprs import callee, literal_str
-from analysis.extract.walker import Context
-from analysis.facts import ImportFact
+from analysis.extract.walker import Walker
+from analysis.facts import Row
 
 _DYNAMIC = {"importlib.import_module", "import_module", "__import__"}
+# Last parts of the dotted callees above: the walker's cheap test before ``dynamic``.
+DYNAMIC_NAMES = frozenset({"import_module", "__import__"})
 
 
-class ImportsVisitor:
+class ImportsFamily:
     def __init__(self) -> None:
-        self.imports: list[ImportFact] = []
+        self.imports: list[Row] = []  # ImportFact fields
 
-    def visit_Import(self, node: ast.Import, ctx: Context) -> None:
+    def statement(self, node: ast.Import | ast.ImportFrom, ctx: Walker) -> None:
+        if type(node) is ast.Import:
+            module, level = None, 0
+        else:
+            module, level = node.module or "", node.level  # type: ignore[union-attr]
         for alias in node.names:
             self.imports.append(
-                ImportFact(
-                    module=alias.name,
-                    name="",
-                    alias=alias.asname or "",
-                    level=0,
-                    line=node.lineno,
-                    scope=ctx.scope,
-                    type_checking=ctx.type_checking,
+                (
+                    alias.name if module is None else module,
+                    "" if module is None else alias.name,
+                    alias.asname or "",
+                    level,
+                    node.lineno,
+                    ctx.scope,
+                    ctx.type_checking,
+                    False,
                 )
             )
 
-    def visit_ImportFrom(self, node: ast.ImportFrom, ctx: Context) -> None:
-        for alias in node.names:
-            self.imports.append(
-                ImportFact(
-                    module=node.module or "",
-                    name=alias.name,
-                    alias=alias.asname or "",
-                    level=node.level,
-                    line=node.lineno,
-                    scope=ctx.scope,
-                    type_checking=ctx.type_checking,
-                )
-            )
-
-    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
-        if callee(node) not in _DYNAMIC or not node.args:
+    def dynamic(self, node: ast.Call, callee: str | None, ctx: Walker) -> None:
+        """``importlib.import_module("literal")`` and friends (``callee``: the dotted callee)."""
+        if callee not in _DYNAMIC or not node.args:
             return
-        target = literal_str(node.args[0])
+        first = node.args[0]
+        if not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+            return
+        target = first.value
         if not target:
             return
         stripped = target.lstrip(".")
         self.imports.append(
-            ImportFact(
-                module=stripped,
-                name="",
-                alias="",
-                level=len(target) - len(stripped),
-                line=node.lineno,
-                scope=ctx.scope,
-                type_checking=ctx.type_checking,
-                dynamic=True,
+            (
+                stripped,
+                "",
+                "",
+                len(target) - len(stripped),
+                node.lineno,
+                ctx.scope,
+                ctx.type_checking,
+                True,
             )
         )
-
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        return {"imports": tuple(self.imports)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 from analysis.extract.exprs import argument, callee, dotted, keyword, last_part, literal_str
-from analysis.extract.walker import Context
-from analysis.facts import ClassBodyFact, GetModelFact, RelationFact
+from analysis.extract.walker import Walker
+from analysis.facts import Row
 
 FIELD_KINDS = {
     "ForeignKey": "fk",
@@ -18,15 +18,17 @@ FIELD_KINDS = {
 }
 _META_FLAGS = {"abstract", "proxy", "app_label", "swappable"}
 USER_MODEL = "get_user_model()"
+# Last names of the calls ``call`` reads: the walker's cheap test.
+CALL_NAMES = frozenset({"get_model", "get_user_model"})
 
 
-class ModelsVisitor:
+class ModelsFamily:
     def __init__(self) -> None:
-        self.relations: list[RelationFact] = []
-        self.meta: list[ClassBodyFact] = []
-        self.get_models: list[GetModelFact] = []
+        self.relations: list[Row] = []  # RelationFact fields
+        self.meta: list[Row] = []  # ClassBodyFact fields
+        self.get_models: list[Row] = []  # GetModelFact fields
 
-    def visit_Assign(self, node: ast.Assign, ctx: Context) -> None:
+    def class_assign(self, node: ast.Assign, ctx: Walker) -> None:
         if not ctx.in_class_body:
             return
         names = [t.id for t in node.targets if isinstance(t, ast.Name)]
@@ -37,12 +39,12 @@ class ModelsVisitor:
         elif isinstance(node.value, ast.Call):
             self._relation(names[0], node.value, ctx)
 
-    def visit_AnnAssign(self, node: ast.AnnAssign, ctx: Context) -> None:
+    def class_ann_assign(self, node: ast.AnnAssign, ctx: Walker) -> None:
         if ctx.in_class_body and isinstance(node.target, ast.Name):
             if isinstance(node.value, ast.Call):
                 self._relation(node.target.id, node.value, ctx)
 
-    def _relation(self, field: str, call: ast.Call, ctx: Context) -> None:
+    def _relation(self, field: str, call: ast.Call, ctx: Walker) -> None:
         kind = FIELD_KINDS.get(last_part(callee(call)))
         if kind is None:
             return
@@ -56,10 +58,10 @@ class ModelsVisitor:
         if text:
             related = literal_str(keyword(call, "related_name")) or ""
             self.relations.append(
-                RelationFact(ctx.classes[-1], field, kind, text, literal, call.lineno, related)
+                (ctx.classes[-1], field, kind, text, literal, call.lineno, related)
             )
 
-    def _meta(self, names: list[str], node: ast.Assign, ctx: Context) -> None:
+    def _meta(self, names: list[str], node: ast.Assign, ctx: Walker) -> None:
         value = node.value
         for name in names:
             if name not in _META_FLAGS:
@@ -69,11 +71,12 @@ class ModelsVisitor:
             else:
                 text = dotted(value) or ""
             self.meta.append(
-                ClassBodyFact(ctx.classes[-2], name, text, node.lineno, in_meta=True, literal=True)
+                (ctx.classes[-2], name, text, node.lineno, True, True)
             )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
-        name = last_part(callee(node))
+    def call(self, node: ast.Call, text: str | None, ctx: Walker) -> None:
+        """A call whose dotted callee ``text`` ends in ``get_model``/``get_user_model``."""
+        name = last_part(text)
         if name == "get_model":
             strings = [literal_str(arg) for arg in node.args[:2]]
             if len(strings) == 2 and strings[0] and strings[1]:
@@ -82,13 +85,7 @@ class ModelsVisitor:
                 label, _, model = strings[0].partition(".")
             else:
                 return
-            self.get_models.append(GetModelFact(ctx.scope, label, model, node.lineno))
+            self.get_models.append((ctx.scope, label, model, node.lineno))
         elif name == "get_user_model" and not node.args:
-            self.get_models.append(GetModelFact(ctx.scope, "", USER_MODEL, node.lineno))
+            self.get_models.append((ctx.scope, "", USER_MODEL, node.lineno))
 
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        return {
-            "relations": tuple(self.relations),
-            "class_bodies": tuple(self.meta),
-            "get_models": tuple(self.get_models),
-        }

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 
 from analysis.extract.exprs import callee, dotted, last_part
-from analysis.extract.walker import Context
-from analysis.facts import AtomicFact, OrmFact
+from analysis.extract.walker import Walker
+from analysis.facts import Row
 
 WRITE_METHODS = frozenset(
     {
@@ -33,6 +33,9 @@ READ_METHODS = frozenset(
     }
 )  # fmt: skip
 _INSTANCE_WRITES = {"save", "delete", "asave", "adelete"}
+# Methods that can make an attribute call a fact (other calls matter only through a call
+# receiver, ``X.objects.filter(...).first()``): the walker's cheap test before ``call``.
+METHODS = WRITE_METHODS | READ_METHODS | _INSTANCE_WRITES
 _BINDING_METHODS = {
     "get", "create", "first", "last", "get_or_create", "latest", "earliest", "create_user",
 }  # fmt: skip
@@ -65,14 +68,15 @@ def _manager_chain(node: ast.Call) -> tuple[str, str, list[str]] | None:
     return None
 
 
-class OrmVisitor:
+class OrmFamily:
     def __init__(self) -> None:
-        self.orm: list[OrmFact] = []
-        self.atomics: list[AtomicFact] = []
+        self.orm: list[Row] = []  # OrmFact fields
+        self.atomics: list[Row] = []  # AtomicFact fields
         self._seen: set[int] = set()
         self._bound: dict[tuple[int, str], str] = {}
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
+    def call(self, node: ast.Call, ctx: Walker) -> None:
+        """An attribute call whose method is an ORM one or whose receiver is a call."""
         if id(node) in self._seen:
             return
         chain = _manager_chain(node)
@@ -82,14 +86,14 @@ class OrmVisitor:
                 lookups = self._mark_inner(node)
                 op = "write" if any(m in WRITE_METHODS for m in methods) else "read"
                 self.orm.append(
-                    OrmFact(ctx.scope, model, manager, methods[0], op, node.lineno, lookups)
+                    (ctx.scope, model, manager, methods[0], op, node.lineno, lookups)
                 )
             return
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in _INSTANCE_WRITES:
             model = self._instance_model(func.value, ctx)
             if model:
-                self.orm.append(OrmFact(ctx.scope, model, "", func.attr, "write", node.lineno))
+                self.orm.append((ctx.scope, model, "", func.attr, "write", node.lineno, ()))
 
     def _mark_inner(self, node: ast.AST) -> tuple[str, ...]:
         """Mark the chain's inner calls as seen; return the lookups the chain uses."""
@@ -100,7 +104,7 @@ class OrmVisitor:
             node = node.func.value
         return tuple(dict.fromkeys(lookups))
 
-    def _instance_model(self, node: ast.AST, ctx: Context) -> str | None:
+    def _instance_model(self, node: ast.AST, ctx: Walker) -> str | None:
         if isinstance(node, ast.Name):
             return self._bound.get((ctx.function_key, node.id))
         if isinstance(node, ast.Call):  # Title(...).save()
@@ -108,19 +112,19 @@ class OrmVisitor:
         return None
 
     # bindings of local names to a model ---------------------------------
-    def visit_Assign(self, node: ast.Assign, ctx: Context) -> None:
+    def assign(self, node: ast.Assign, ctx: Walker) -> None:
         model = self._model_of(node.value)
         if model:
             for target in node.targets:
                 self._bind(target, model, ctx)
 
-    def visit_For(self, node: ast.For, ctx: Context) -> None:
+    def for_loop(self, node: ast.For, ctx: Walker) -> None:
         if isinstance(node.iter, ast.Call):
             chain = _manager_chain(node.iter)
             if chain is not None:
                 self._bind(node.target, chain[0], ctx)
 
-    def _bind(self, target: ast.AST, model: str, ctx: Context) -> None:
+    def _bind(self, target: ast.AST, model: str, ctx: Walker) -> None:
         if isinstance(target, ast.Tuple) and target.elts:  # obj, created = get_or_create()
             target = target.elts[0]
         if isinstance(target, ast.Name):
@@ -138,25 +142,18 @@ class OrmVisitor:
         return name if name and last_part(name)[:1].isupper() else None
 
     # transaction.atomic ---------------------------------------------------
-    def visit_With(self, node: ast.With, ctx: Context) -> None:
+    def with_block(self, node: ast.With | ast.AsyncWith, ctx: Walker) -> None:
         for item in node.items:
             expr = item.context_expr
             target = expr.func if isinstance(expr, ast.Call) else expr
             if last_part(dotted(target)) == "atomic":
                 end = node.end_lineno or node.lineno
-                self.atomics.append(AtomicFact(ctx.scope, node.lineno, end))
+                self.atomics.append((ctx.scope, node.lineno, end))
 
-    visit_AsyncWith = visit_With
-
-    def visit_FunctionDef(self, node: ast.FunctionDef, ctx: Context) -> None:
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Walker) -> None:
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             if last_part(dotted(target)) == "atomic":
                 scope = node.name if ctx.at_module_level else ctx.scope
                 end = node.end_lineno or node.lineno
-                self.atomics.append(AtomicFact(scope, decorator.lineno, end))
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        return {"orm": tuple(self.orm), "atomics": tuple(self.atomics)}
+                self.atomics.append((scope, decorator.lineno, end))

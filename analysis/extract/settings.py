@@ -9,11 +9,15 @@ from __future__ import annotations
 import ast
 
 from analysis.extract.exprs import literal_str, string_literals
-from analysis.extract.walker import Context
-from analysis.facts import ClassBodyFact, SettingsFact
+from analysis.extract.walker import Walker
+from analysis.facts import Row
 
 
-class SettingsVisitor:
+# Methods whose calls on INSTALLED_APPS make it computed: the walker's cheap test.
+CALL_METHODS = frozenset({"append", "extend", "insert"})
+
+
+class SettingsFamily:
     def __init__(self) -> None:
         self._lists: dict[str, list[str]] = {}
         self._apps: list[str] = []
@@ -21,29 +25,24 @@ class SettingsVisitor:
         self._computed = False
         self._strings: dict[str, str] = {}
         self._first_string_line = 0
-        self.app_configs: list[ClassBodyFact] = []
+        self.app_configs: list[Row] = []  # ClassBodyFact fields
 
-    def visit_Assign(self, node: ast.Assign, ctx: Context) -> None:
-        if ctx.in_class_body:
-            self._app_config(node, ctx)
-            return
-        if not ctx.at_module_level:
-            return
+    def module_assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self._bind(target.id, node.value, node.lineno, augmented=False)
 
-    def visit_AugAssign(self, node: ast.AugAssign, ctx: Context) -> None:
-        if ctx.at_module_level and isinstance(node.target, ast.Name):
+    def module_aug_assign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):
             self._bind(node.target.id, node.value, node.lineno, augmented=True)
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
+    def call(self, node: ast.Call) -> None:
         func = node.func
         if (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)
             and func.value.id == "INSTALLED_APPS"
-            and func.attr in {"append", "extend", "insert"}
+            and func.attr in CALL_METHODS
         ):
             self._computed = True
             for arg in node.args:
@@ -75,26 +74,27 @@ class SettingsVisitor:
                 found.extend(self._lists[sub.id])
         return found
 
-    def _app_config(self, node: ast.Assign, ctx: Context) -> None:
+    def class_assign(self, node: ast.Assign, ctx: Walker) -> None:
+        """``name``/``label`` of an AppConfig (any top-level class, resolution decides)."""
         if len(ctx.classes) != 1:
             return
         text = literal_str(node.value)
         for target in node.targets:
             if isinstance(target, ast.Name) and target.id in {"name", "label"} and text:
                 self.app_configs.append(
-                    ClassBodyFact(ctx.classes[0], target.id, text, node.lineno, literal=True)
+                    (ctx.classes[0], target.id, text, node.lineno, False, True)
                 )
 
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        settings: tuple[SettingsFact, ...] = ()
-        if self._line or self._strings:
-            settings = (
-                SettingsFact(
-                    line=self._line or self._first_string_line,
-                    apps=tuple(dict.fromkeys(self._apps)),
-                    computed=self._computed,
-                    auth_user_model=self._strings.get("AUTH_USER_MODEL", ""),
-                    root_urlconf=self._strings.get("ROOT_URLCONF", ""),
-                ),
+    def facts(self) -> list[Row]:
+        """The module's ``SettingsFact`` row, if it sets any of the keys read here."""
+        if not (self._line or self._strings):
+            return []
+        return [
+            (
+                self._line or self._first_string_line,
+                tuple(dict.fromkeys(self._apps)),
+                self._computed,
+                self._strings.get("AUTH_USER_MODEL", ""),
+                self._strings.get("ROOT_URLCONF", ""),
             )
-        return {"settings": settings, "class_bodies": tuple(self.app_configs)}
+        ]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import ast
 
 from analysis.extract.exprs import argument, callee, dotted, keyword, last_part, literal_str
-from analysis.extract.walker import Context
-from analysis.facts import ReceiverFact, SignalSendFact
+from analysis.extract.walker import Walker
+from analysis.facts import Row
 
 
 def _signals(node: ast.AST | None) -> list[str]:
@@ -26,12 +26,16 @@ def _sender(call: ast.Call) -> tuple[str, bool]:
     return dotted(node) or "", False
 
 
-class SignalsVisitor:
-    def __init__(self) -> None:
-        self.receivers: list[ReceiverFact] = []
-        self.sends: list[SignalSendFact] = []
+# Methods whose attribute calls may be signal facts: the walker's cheap test before ``call``.
+CALL_METHODS = frozenset({"connect", "send", "send_robust"})
 
-    def visit_FunctionDef(self, node: ast.FunctionDef, ctx: Context) -> None:
+
+class SignalsFamily:
+    def __init__(self) -> None:
+        self.receivers: list[Row] = []  # ReceiverFact fields
+        self.sends: list[Row] = []  # SignalSendFact fields
+
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Walker) -> None:
         for decorator in node.decorator_list:
             if not isinstance(decorator, ast.Call) or last_part(callee(decorator)) != "receiver":
                 continue
@@ -39,12 +43,10 @@ class SignalsVisitor:
             receiver = node.name if ctx.at_module_level else ctx.scope
             for signal in _signals(argument(decorator, 0, "signal")):
                 self.receivers.append(
-                    ReceiverFact(receiver, signal, sender, literal, decorator.lineno, ctx.scope)
+                    (receiver, signal, sender, literal, decorator.lineno, ctx.scope)
                 )
 
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
+    def call(self, node: ast.Call, ctx: Walker) -> None:
         func = node.func
         if not isinstance(func, ast.Attribute):
             return
@@ -54,13 +56,10 @@ class SignalsVisitor:
             if receiver and signal:
                 sender, literal = _sender(node)
                 self.receivers.append(
-                    ReceiverFact(receiver, signal, sender, literal, node.lineno, ctx.scope)
+                    (receiver, signal, sender, literal, node.lineno, ctx.scope)
                 )
         elif func.attr in {"send", "send_robust"} and keyword(node, "sender") is not None:
             signal = dotted(func.value)
             if signal:
                 sender, _ = _sender(node)
-                self.sends.append(SignalSendFact(ctx.scope, signal, sender, node.lineno))
-
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        return {"receivers": tuple(self.receivers), "signal_sends": tuple(self.sends)}
+                self.sends.append((ctx.scope, signal, sender, node.lineno))

@@ -10,30 +10,31 @@ from __future__ import annotations
 import ast
 
 from analysis.extract.exprs import argument, callee, dotted, last_part, literal_str, strip_as_view
-from analysis.extract.walker import Context
-from analysis.facts import UrlFact
+from analysis.facts import Row
 
 _ROUTES = {"path", "re_path", "url"}
+CALL_NAMES = frozenset({*_ROUTES, "register"})
 
 
-class UrlsVisitor:
+class UrlsFamily:
     def __init__(self) -> None:
-        self.urls: list[UrlFact] = []
+        self.urls: list[Row] = []  # UrlFact fields
         self._container = "urlpatterns"
         self._done: set[int] = set()
 
-    def visit_Assign(self, node: ast.Assign, ctx: Context) -> None:
-        if ctx.at_module_level and isinstance(node.targets[0], ast.Name):
+    def module_assign(self, node: ast.Assign) -> None:
+        if isinstance(node.targets[0], ast.Name):
             self._container = node.targets[0].id
 
-    def visit_AugAssign(self, node: ast.AugAssign, ctx: Context) -> None:
-        if ctx.at_module_level and isinstance(node.target, ast.Name):
+    def module_aug_assign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):
             self._container = node.target.id
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
+    def call(self, node: ast.Call, text: str | None) -> None:
+        """A call whose dotted callee ``text`` ends in a route function or ``register``."""
         if id(node) in self._done:
             return
-        name = last_part(callee(node))
+        name = last_part(text)
         if name in _ROUTES:
             self._route(node, "", name)
         elif name == "register" and isinstance(node.func, ast.Attribute):
@@ -41,7 +42,7 @@ class UrlsVisitor:
             viewset = dotted(argument(node, 1, "viewset"))
             router = dotted(node.func.value)
             if prefix is not None and viewset and router:
-                self.urls.append(UrlFact("register", prefix, viewset, False, node.lineno, router))
+                self.urls.append(("register", prefix, viewset, False, node.lineno, router, ""))
 
     def _route(self, node: ast.Call, prefix: str, kind: str) -> None:
         self._done.add(id(node))
@@ -59,7 +60,7 @@ class UrlsVisitor:
         if target:
             kind = "re_path" if kind == "url" else kind
             self.urls.append(
-                UrlFact(kind, route, target, False, node.lineno, self._container, url_name)
+                (kind, route, target, False, node.lineno, self._container, url_name)
             )
 
     def _include(self, call: ast.Call, route: str, line: int) -> None:
@@ -76,7 +77,4 @@ class UrlsVisitor:
         literal = text is not None
         text = text if literal else dotted(arg)
         if text:
-            self.urls.append(UrlFact("include", route, text, literal, line, self._container))
-
-    def facts(self) -> dict[str, tuple[object, ...]]:
-        return {"urls": tuple(self.urls)}
+            self.urls.append(("include", route, text, literal, line, self._container, ""))

@@ -29,14 +29,18 @@ class Edge:
 
 
 class _Evidence:
-    """Mutable accumulator behind one (source, target, kind) edge."""
+    """Mutable accumulator behind one (source, target, kind) edge.
+
+    ``details`` counts the records giving each detail, so that the evidence of one file can
+    be taken away again exactly (``DependencyGraph.patch``).
+    """
 
     __slots__ = ("weight", "locations", "details")
 
     def __init__(self) -> None:
         self.weight = 0
         self.locations: set[Location] = set()
-        self.details: set[str] = set()
+        self.details: dict[str, int] = {}
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # Locations travel as plain tuples: pickled and rebuilt at C speed (a cached result
@@ -47,12 +51,12 @@ class _Evidence:
         other = _Evidence()
         other.weight = self.weight
         other.locations = set(self.locations)
-        other.details = set(self.details)
+        other.details = dict(self.details)
         return other
 
 
 def _restore_evidence(
-    weight: int, locations: tuple[tuple[str, int], ...], details: set[str]
+    weight: int, locations: tuple[tuple[str, int], ...], details: dict[str, int]
 ) -> _Evidence:
     evidence = _Evidence()
     evidence.weight = weight
@@ -102,9 +106,66 @@ class DependencyGraph:
             evidence.weight += 1
             evidence.locations.add(edge.location)
             if edge.detail:
-                evidence.details.add(edge.detail)
+                details = evidence.details
+                details[edge.detail] = details.get(edge.detail, 0) + 1
         graph._g.add_edges_from((s, t, {"kinds": k}) for (s, t), k in pairs.items())
         return graph
+
+    def patch(
+        self,
+        removed: Iterable[EdgeRecord],
+        added: Iterable[EdgeRecord],
+        nodes_removed: Iterable[str] = (),
+        nodes_added: Iterable[NodeRecord] = (),
+    ) -> None:
+        """Replace evidence in place: ``removed`` records are taken away, ``added`` ones added.
+
+        ``removed`` must be every record of the files it names (their locations go with
+        them); nodes are replaced (a node still holding edges is a caller bug: ``ValueError``).
+        The result equals ``from_records`` over the new records, whatever the order.
+        """
+        g = self._g
+        for node in nodes_added:
+            g.add_node(node.id, record=node)
+        for edge in removed:
+            kinds = g.adj[edge.source][edge.target]["kinds"]
+            evidence = kinds[edge.kind]
+            evidence.weight -= 1
+            evidence.locations.discard(edge.location)
+            if edge.detail:
+                left = evidence.details[edge.detail] - 1
+                if left:
+                    evidence.details[edge.detail] = left
+                else:
+                    del evidence.details[edge.detail]
+            if not evidence.weight:
+                del kinds[edge.kind]
+                if not kinds:
+                    g.remove_edge(edge.source, edge.target)
+        known = g._node
+        for edge in added:
+            if edge.source not in known or edge.target not in known:
+                missing = edge.source if edge.source not in known else edge.target
+                raise KeyError(f"unknown node {missing!r}")
+            data = g.adj[edge.source].get(edge.target)
+            if data is None:
+                g.add_edge(edge.source, edge.target, kinds={})
+                data = g.adj[edge.source][edge.target]
+            kinds = data["kinds"]
+            evidence = kinds.get(edge.kind)
+            if evidence is None:
+                evidence = kinds[edge.kind] = _Evidence()
+            evidence.weight += 1
+            evidence.locations.add(edge.location)
+            if edge.detail:
+                evidence.details[edge.detail] = evidence.details.get(edge.detail, 0) + 1
+        keep = {node.id for node in nodes_added}
+        for node_id in nodes_removed:
+            if node_id in keep or node_id not in g:
+                continue
+            if g.degree(node_id):
+                raise ValueError(f"node {node_id!r} still has edges")
+            g.remove_node(node_id)
 
     def add_node(self, node: NodeRecord) -> None:
         self._g.add_node(node.id, record=node)
@@ -136,7 +197,7 @@ class DependencyGraph:
         evidence.weight += len(locations) if weight is None else weight
         evidence.locations.update(locations)
         if detail:
-            evidence.details.add(detail)
+            evidence.details[detail] = evidence.details.get(detail, 0) + 1
 
     # reading ----------------------------------------------------------------------
     def __contains__(self, node_id: object) -> bool:
@@ -240,12 +301,17 @@ class DependencyGraph:
         The copy is the caller's; changing it never changes this graph.
         """
         simple = nx.DiGraph()
-        simple.add_nodes_from(self._g.nodes)
+        # Sorted, so that a graph patched in place gives the same copy as one built anew.
+        simple.add_nodes_from(sorted(self._g.nodes))
         simple.add_edges_from(
             (source, target, {"weight": sum(ev.weight for ev in data["kinds"].values())})
-            for source, target, data in self._g.edges(data=True)
+            for source, target, data in sorted(self._g.edges(data=True), key=_pair)
         )
         return simple
+
+
+def _pair(item: tuple[str, str, object]) -> tuple[str, str]:
+    return item[0], item[1]
 
 
 def _edge(source: str, target: str, kind: str, evidence: _Evidence) -> Edge:

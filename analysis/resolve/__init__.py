@@ -10,12 +10,16 @@ from dataclasses import dataclass
 
 from analysis.facts import FileFacts
 from analysis.records import AppRecord, EdgeRecord, NodeRecord, UrlPattern
-from analysis.resolve.django import DjangoIndex, build_django_index
+from analysis.resolve.django import build_django_index
 from analysis.resolve.edges import EdgeBuilder
 from analysis.resolve.names import NameIndex, Target, absolute_module
+from analysis.resolve.state import ResolveState, capture_state
 from analysis.resolve.urls import UrlResolver
 
-__all__ = ["NameIndex", "Resolution", "Target", "absolute_module", "resolve_facts"]
+__all__ = [
+    "NameIndex", "Resolution", "ResolveState", "Target", "absolute_module", "module_nodes",
+    "resolve_facts",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,7 @@ class Resolution:
     models: dict[str, str]  # node id -> "label.Name"
     installed_apps: tuple[str, ...]
     installed_apps_computed: bool
+    state: ResolveState  # what an incremental run starts from (``analysis.resolve.incremental``)
 
 
 def resolve_facts(facts: dict[str, FileFacts], files: dict[str, str], root: str) -> Resolution:
@@ -50,7 +55,10 @@ def resolve_facts(facts: dict[str, FileFacts], files: dict[str, str], root: str)
     urls.run()
     edges.extend(urls.edges)
     views = {edge.target for edge in urls.edges if edge.detail != "include"}
-    nodes = _nodes(facts, files, django, builder, views, root)
+    receivers = {r for listeners in builder.receivers_by_signal.values() for r in listeners}
+    nodes: list[NodeRecord] = []
+    for module, file_facts in facts.items():
+        nodes.extend(module_nodes(module, file_facts, files[module], builder, views, receivers))
     installed: list[str] = []
     computed = False
     for _, settings in django.settings:
@@ -64,48 +72,45 @@ def resolve_facts(facts: dict[str, FileFacts], files: dict[str, str], root: str)
         models=dict(django.models),
         installed_apps=tuple(dict.fromkeys(installed)),
         installed_apps_computed=computed,
+        state=capture_state(names, builder, views, files, root),
     )
 
 
-def _nodes(
-    facts: dict[str, FileFacts],
-    files: dict[str, str],
-    django: DjangoIndex,
+def module_nodes(
+    module: str,
+    file_facts: FileFacts,
+    file: str,
     builder: EdgeBuilder,
     views: set[str],
-    root: str,
+    receivers: set[str],
 ) -> list[NodeRecord]:
-    receivers = {r for listeners in builder.receivers_by_signal.values() for r, _ in listeners}
-    nodes: list[NodeRecord] = []
-    for module, file_facts in facts.items():
-        app = django.app_of(module, root)
-        file = files[module]
-        module_tags = []
-        if file_facts.settings:
-            module_tags.append("settings")
-        if file_facts.urls:
-            module_tags.append("urls")
-        if file_facts.is_package:
-            module_tags.append("package")
-        nodes.append(NodeRecord(module, "module", module, app, file, 1, tuple(module_tags)))
-        for symbol in file_facts.symbols:
-            node_id = f"{module}:{symbol.name}"
-            tags = []
-            if node_id in django.models:
-                tags.append("model")
-                if node_id in django.abstract:
-                    tags.append("abstract")
-            if node_id in builder.serializers:
-                tags.append("serializer")
-            if node_id in django.app_configs:
-                tags.append("app_config")
-            if node_id in views:
-                tags.append("view")
-            if node_id in builder.tasks:
-                tags.append("task")
-            if node_id in receivers:
-                tags.append("receiver")
-            nodes.append(
-                NodeRecord(node_id, symbol.kind, module, app, file, symbol.line, tuple(tags))
-            )
+    """The nodes of one module: itself and its top-level classes and functions."""
+    django = builder.django
+    app = django.app_of(module, builder.root)
+    module_tags = []
+    if file_facts.settings:
+        module_tags.append("settings")
+    if file_facts.urls:
+        module_tags.append("urls")
+    if file_facts.is_package:
+        module_tags.append("package")
+    nodes = [NodeRecord(module, "module", module, app, file, 1, tuple(module_tags))]
+    for symbol in file_facts.symbols:
+        node_id = f"{module}:{symbol.name}"
+        tags = []
+        if node_id in django.models:
+            tags.append("model")
+            if node_id in django.abstract:
+                tags.append("abstract")
+        if node_id in builder.serializers:
+            tags.append("serializer")
+        if node_id in django.app_configs:
+            tags.append("app_config")
+        if node_id in views:
+            tags.append("view")
+        if node_id in builder.tasks:
+            tags.append("task")
+        if node_id in receivers:
+            tags.append("receiver")
+        nodes.append(NodeRecord(node_id, symbol.kind, module, app, file, symbol.line, tuple(tags)))
     return nodes

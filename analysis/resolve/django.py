@@ -127,7 +127,7 @@ def _collect_apps(index: DjangoIndex, facts: dict[str, FileFacts], names: NameIn
                 index.apps[package] = AppRecord(package.rpartition(".")[2], package, False)
 
 
-def _is_model_base(target: Target | None, models: set[str]) -> bool:
+def is_model_base(target: Target | None, models: set[str] | dict[str, str]) -> bool:
     if target is None:
         return False
     if target.kind == "external":
@@ -156,7 +156,7 @@ def _collect_models(
             node = f"{module}:{symbol.name}"
             if node in models:
                 continue
-            if any(_is_model_base(names.resolve(module, base), models) for base in symbol.bases):
+            if any(is_model_base(names.resolve(module, base), models) for base in symbol.bases):
                 models.add(node)
                 changed = True
     meta: dict[str, dict[str, str]] = {}

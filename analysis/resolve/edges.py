@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analysis.facts import FileFacts, OrmFact
+from analysis.facts import FileFacts, OrmFact, RelationFact
 from analysis.records import EdgeRecord, Location
 from analysis.resolve.django import USER_MODEL, DjangoIndex
 from analysis.resolve.names import NameIndex, Target
@@ -25,16 +25,21 @@ class EdgeBuilder:
         self.tasks: set[str] = set()
         self.serializers: set[str] = set()
         self.receivers: set[str] = set()
-        self.receivers_by_signal: dict[str, list[tuple[str, Location]]] = {}
-        self.senders_by_signal: dict[str, list[tuple[str, Location]]] = {}
+        # signal key -> receiver / sending nodes (one entry per receiver or send fact)
+        self.receivers_by_signal: dict[str, list[str]] = {}
+        self.senders_by_signal: dict[str, list[str]] = {}
         # model id -> relation or reverse accessor name -> model id (for "a__b" lookups)
         self.relations_of: dict[str, dict[str, str]] = {}
 
     # indexes built before edges ---------------------------------------------------
+    def relation_target(self, module: str, rel: RelationFact) -> str | None:
+        """The model a relation field points at (None if not a model of the analysed code)."""
+        return self._model(module, rel.target, literal=rel.literal, model=rel.model)
+
     def index_relations(self, module: str, facts: FileFacts) -> None:
         for rel in facts.relations:
             source = f"{module}:{rel.model}"
-            target = self._model(module, rel.target, literal=rel.literal, model=rel.model)
+            target = self.relation_target(module, rel)
             if target is None or source not in self.django.models:
                 continue
             self.relations_of.setdefault(source, {})[rel.field] = target
@@ -225,7 +230,14 @@ class EdgeBuilder:
                 source = self.source(module, call.scope)
                 yield EdgeRecord(source, node, "celery", Location(file, call.line), call.method)
 
-    def _signal_key(self, module: str, text: str) -> str:
+    def receiver_node(self, module: str, text: str) -> str | None:
+        """The node of a receiver function as named in ``module``."""
+        receiver = self._node(self.names.resolve(module, text))
+        if receiver is None and text in self.names.symbols.get(module, {}):
+            receiver = f"{module}:{text}"
+        return receiver
+
+    def signal_key(self, module: str, text: str) -> str:
         target = self.names.resolve(module, text)
         if target is None:
             return text
@@ -234,20 +246,14 @@ class EdgeBuilder:
     def collect_receivers(self, module: str, facts: FileFacts, file: str) -> None:
         """First pass: who listens to which signal, and who sends it."""
         for send in facts.signal_sends:
-            key = self._signal_key(module, send.signal)
-            self.senders_by_signal.setdefault(key, []).append(
-                (self.source(module, send.scope), Location(file, send.line))
-            )
+            key = self.signal_key(module, send.signal)
+            self.senders_by_signal.setdefault(key, []).append(self.source(module, send.scope))
         for fact in facts.receivers:
-            receiver = self._node(self.names.resolve(module, fact.receiver))
-            if receiver is None and fact.receiver in self.names.symbols.get(module, {}):
-                receiver = f"{module}:{fact.receiver}"
+            receiver = self.receiver_node(module, fact.receiver)
             if receiver:
                 self.receivers.add(receiver)
-                key = self._signal_key(module, fact.signal)
-                self.receivers_by_signal.setdefault(key, []).append(
-                    (receiver, Location(file, fact.line))
-                )
+                key = self.signal_key(module, fact.signal)
+                self.receivers_by_signal.setdefault(key, []).append(receiver)
 
     def _signals(self, module: str, facts: FileFacts, file: str) -> Iterator[EdgeRecord]:
         for fact in facts.receivers:
@@ -265,14 +271,14 @@ class EdgeBuilder:
             if signal and signal != module and signal != receiver.partition(":")[0]:
                 yield EdgeRecord(receiver, signal, "signal", location, "listens")
             # A custom signal couples its receivers to the code that sends it.
-            for sender_node, _ in self.senders_by_signal.get(
-                self._signal_key(module, fact.signal), ()
+            for sender_node in self.senders_by_signal.get(
+                self.signal_key(module, fact.signal), ()
             ):
                 if sender_node != receiver:
                     yield EdgeRecord(receiver, sender_node, "signal", location, "sent by")
         for send in facts.signal_sends:
             source = self.source(module, send.scope)
-            key = self._signal_key(module, send.signal)
-            for receiver, _ in self.receivers_by_signal.get(key, ()):
+            key = self.signal_key(module, send.signal)
+            for receiver in self.receivers_by_signal.get(key, ()):
                 if receiver != source:
                     yield EdgeRecord(source, receiver, "signal", Location(file, send.line), "send")

@@ -65,6 +65,7 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
         "facts",
         "index",
         "result",
+        "state",
     }
     for cache_file in cache_files:
         cache_file.write_bytes(b"not a pickle")
