@@ -170,8 +170,11 @@ class Relay:
                 framed = True
             parts += (name, b": ", value, b"\r\n")
         if has_body and not framed:
-            self.chunked = True
-            parts.append(_CHUNKED)
+            if self.scope["http_version"] == "1.0":
+                self.keep_alive = False  # no chunked coding in HTTP/1.0: the close ends it
+            else:
+                self.chunked = True
+                parts.append(_CHUNKED)
         if not self.keep_alive:
             parts.append(_CLOSE)
         parts.append(b"\r\n")

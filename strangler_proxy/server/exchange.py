@@ -60,7 +60,7 @@ class Exchange:
         self.response_complete = False
         self.head: bytes | None = None  # written with the first body message
         self.chunked = False
-        self.left = -1  # Content-Length still owed; -1: not framed by length
+        self.left = -1  # Content-Length still owed; -1: none (chunked, no body); -2: until close
         self._event: asyncio.Event | None = None
 
     # -- fed by the connection ----------------------------------------------------------------
@@ -154,6 +154,8 @@ class Exchange:
                     conn.transport.close()
                     raise RuntimeError("response body longer than its Content-Length")
                 out = out + body if out else body
+            elif self.left == -2:  # delimited by the connection's close
+                out = out + body if out else body
         if not more_body:
             if self.chunked and not self.head_request:
                 out += b"0\r\n\r\n"
@@ -193,6 +195,9 @@ class Exchange:
         if self.head_request or status in _NO_BODY_STATUSES or status < 200:
             self.chunked = False  # no body follows, whatever the headers say
             self.left = -1
+        elif not framed and self.scope["http_version"] == "1.0":
+            self.keep_alive = False  # HTTP/1.0 knows no chunked coding: the close ends it
+            self.left = -2
         elif not framed:
             self.chunked = True
             parts.append(b"transfer-encoding: chunked\r\n")

@@ -242,3 +242,26 @@ def test_relayed_requests_on_a_shadow_route_are_compared(tmp_path: Path) -> None
             eventually(lambda: comparisons() >= 6)
             found = app.stores.diffs.summary("changed", top=5)[0]
             assert dict(found.top_paths) == {"results[*].title": found.compared}
+
+
+def read_to_close(server: RunningServer, request: bytes) -> bytes:
+    data = b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_an_http_1_0_client_of_a_chunked_upstream_gets_a_close_delimited_body(
+        proxies: tuple[Proxy, Proxy]) -> None:
+    (fast, fast_app), (slow, _) = proxies
+    exchange(fast, [get("/svc/warm", "w")])
+    request = b"GET /svc/stream/3 HTTP/1.0\r\nHost: proxy.test\r\nX-Request-ID: old-1\r\n\r\n"
+    before = fast_app.metrics.relayed
+    ours = read_to_close(fast, request)
+    assert fast_app.metrics.relayed == before + 1
+    assert ours == read_to_close(slow, request)
+    head, _, body = ours.partition(b"\r\n\r\n")
+    assert b"transfer-encoding" not in head.lower()
+    assert body == b"x" * 3072

@@ -256,3 +256,16 @@ def test_an_app_that_fails_gets_a_500_and_one_that_stops_short_a_cut_connection(
     head, _, body = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200")
     assert body == b"12345"  # 5 of the 10 announced bytes, then the connection closed
+
+
+def test_an_http_1_0_client_gets_an_unframed_body_ended_by_the_close(
+        server: RunningServer) -> None:
+    with connect(server) as sock:
+        sock.sendall(b"GET /stream HTTP/1.0\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"transfer-encoding" not in head.lower()  # HTTP/1.0 has no chunked coding
+    assert b"connection: close" in head.lower()
+    assert body == b"onetwothree"
