@@ -20,6 +20,8 @@ scheduled time): the shadow goal (<= 1.15x pass-through) is about that figure, s
 saturation copying every request is extra CPU on the same core by construction.
 
 Cores (when ``taskset`` exists): the proxy under test on core 0; wrk and the upstream on core 1.
+The shadow row's worker process (replay, comparison, store writes) inherits core 0 from its
+proxy, at idle CPU priority: the primary's figures include sharing its core with it.
 The 2-worker strangler row gets both cores, so it shares core 1 with wrk and the upstream.
 """
 
@@ -355,6 +357,9 @@ def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace
 # -- report ------------------------------------------------------------------------------
 
 UVICORN_CEILING = "uvicorn, constant (ceiling)"
+# --only names: direct, nginx, 1- and 2-worker strangler, shadow and canary rows, nginx on
+# the exported routes, the uvicorn variants (ceiling and the three upstream clients)
+ROWS = ("direct", "nginx", "strangler", "strangler2", "shadow", "canary", "export", "variants")
 
 
 def ratio(value: float | None, base: float | None) -> str:
@@ -411,7 +416,14 @@ def main() -> None:
                              "(below saturation; 0 skips it)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per row; the median is reported (use 3 on a noisy machine)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated rows to run, of: " + ", ".join(ROWS)
+                             + " (default: all)")
     args = parser.parse_args()
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()} or set(ROWS)
+    if wanted - set(ROWS):
+        parser.error(f"--only: unknown row(s) {', '.join(sorted(wanted - set(ROWS)))}; "
+                     f"known: {', '.join(ROWS)}")
     if args.quick:
         args.duration = 2.0
     args.warmup = 1.0 if args.quick else 2.0
@@ -429,25 +441,34 @@ def main() -> None:
         pinned("1", [PYTHON, str(VARIANTS / "upstream.py"), str(upstream)]), upstream
     ):
         tmp = Path(tmp_name)
-        results.append(measure("direct (no proxy)", f"http://127.0.0.1:{upstream}/", args))
-        results.append(row_nginx(upstream, tmp, args))
-        results.append(row_strangler(upstream, 1, tmp, args))
-        results.append(row_strangler(upstream, 2, tmp, args))
+        if "direct" in wanted:
+            results.append(measure("direct (no proxy)", f"http://127.0.0.1:{upstream}/", args))
+        if "nginx" in wanted:
+            results.append(row_nginx(upstream, tmp, args))
+        if "strangler" in wanted:
+            results.append(row_strangler(upstream, 1, tmp, args))
+        if "strangler2" in wanted:
+            results.append(row_strangler(upstream, 2, tmp, args))
         candidate = free_port()
         with running(pinned("1", [PYTHON, str(VARIANTS / "upstream.py"), str(candidate)]),
                      candidate):
             for name, label, route_upstream, stage in (
                     ("shadow", "strangler, shadow on", "cand", SHADOW_STAGE),
                     ("canary", "strangler, canary 50%", "cand", CANARY_STAGE)):
+                if name not in wanted:
+                    continue
                 text = STAGE_TOML.format(upstream=upstream, candidate=candidate, name=name,
                                          route_upstream=route_upstream, stage=stage, tmp=tmp)
                 results.append(row_strangler(upstream, 1, tmp, args, label=label,
                                              routes_text=text))
-        results.append(row_nginx_exported(upstream, tmp, args))
+        if "export" in wanted:
+            results.append(row_nginx_exported(upstream, tmp, args))
         for module, label in (("const_app", UVICORN_CEILING),
                               ("pool_app", "uvicorn + http1 pool"),
                               ("aiohttp_app", "uvicorn + aiohttp"),
                               ("httpx_app", "uvicorn + httpx (default)")):
+            if "variants" not in wanted:
+                break
             results.append(row_variant(module, label, upstream, args))
         for r in results:
             if r.rps is None:

@@ -8,9 +8,10 @@ so memory stays bounded whatever the body size.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
+from strangler_proxy.limits import RequestBody
 from strangler_proxy.snapshots import ResponseSnapshot, headers_from_asgi
 
 Message = MutableMapping[str, Any]
@@ -48,16 +49,22 @@ class BoundedBodyTap:
         return b"".join(self._chunks)
 
 
-class ResponseTap:
+RawComplete = Callable[[int, list[tuple[bytes, bytes]], bytes, bool, float], None]
+
+
+class RawResponseTap:
     """Wraps an ASGI ``send``: forwards every message, keeps a bounded copy of the response.
 
-    When the last body message has been sent, ``on_complete`` gets a
-    :class:`ResponseSnapshot` (``truncated`` when the body passed ``limit``). If sending
-    fails (the client went away) nothing is reported.
+    When the last body message has been sent, ``on_complete(status, headers, body,
+    truncated, latency_ms)`` gets the parts as they were: raw ASGI header pairs, the kept
+    body (empty and ``truncated`` when it passed ``limit``). Nothing is decoded here: this
+    runs on the request path. If sending fails (the client went away) nothing is reported.
     """
 
-    def __init__(self, send: Send, *, limit: int,
-                 on_complete: Callable[[ResponseSnapshot], None],
+    __slots__ = ("_clock", "_headers", "_on_complete", "_send", "_started", "_status", "_tap",
+                 "done")
+
+    def __init__(self, send: Send, *, limit: int, on_complete: RawComplete,
                  started: float | None = None,
                  clock: Callable[[], float] = time.perf_counter) -> None:
         self._send = send
@@ -66,7 +73,7 @@ class ResponseTap:
         self._clock = clock
         self._started = clock() if started is None else started
         self._status = 0
-        self._headers: tuple[tuple[str, str], ...] = ()
+        self._headers: list[tuple[bytes, bytes]] = []
         self.done = False
 
     async def __call__(self, message: Message) -> None:
@@ -74,12 +81,52 @@ class ResponseTap:
         kind = message.get("type")
         if kind == "http.response.start":
             self._status = int(message["status"])
-            self._headers = headers_from_asgi(message.get("headers") or ())
+            self._headers = list(message.get("headers") or ())
         elif kind == "http.response.body" and not self.done:
             self._tap.feed(bytes(message.get("body", b"")))
             if not message.get("more_body", False):
                 self.done = True
-                self._on_complete(ResponseSnapshot(
-                    status=self._status, headers=self._headers, body=self._tap.body,
-                    truncated=self._tap.overflowed,
-                    latency_ms=(self._clock() - self._started) * 1000))
+                self._on_complete(self._status, self._headers, self._tap.body,
+                                  self._tap.overflowed, (self._clock() - self._started) * 1000)
+
+
+class ResponseTap(RawResponseTap):
+    """A :class:`RawResponseTap` that reports a decoded :class:`ResponseSnapshot`."""
+
+    __slots__ = ()
+
+    def __init__(self, send: Send, *, limit: int,
+                 on_complete: Callable[[ResponseSnapshot], None],
+                 started: float | None = None,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        def report(status: int, headers: list[tuple[bytes, bytes]], body: bytes,
+                   truncated: bool, latency_ms: float) -> None:
+            on_complete(ResponseSnapshot(status=status, headers=headers_from_asgi(headers),
+                                         body=body, truncated=truncated,
+                                         latency_ms=latency_ms))
+
+        super().__init__(send, limit=limit, on_complete=report, started=started, clock=clock)
+
+
+class TeeBody:
+    """A streamed request body that keeps a bounded copy of what it passes on."""
+
+    def __init__(self, inner: RequestBody, limit: int) -> None:
+        self._inner = inner
+        self.tap = BoundedBodyTap(limit)
+
+    @property
+    def replayable(self) -> bool:
+        return self._inner.replayable
+
+    @property
+    def complete(self) -> bool:
+        return self._inner.complete
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            self.tap.feed(chunk)
+            yield chunk

@@ -1,7 +1,8 @@
 """The off-path half of shadowing: a bounded queue, a few workers, compare, record.
 
-The request path only calls :meth:`ShadowQueue.offer`, which never waits: when the
-queue is full the job is dropped and counted. Workers send the copy to the candidate
+It runs in the shadow worker process (``shadow_worker``), fed by ``shadow_runner``; its
+:meth:`ShadowQueue.offer` never waits: when the queue is full the job is dropped and
+counted. Workers send the copy to the candidate
 with a short timeout, optionally ask the primary a second time to learn noise, compare,
 and hand the result to the diff store. Store writes are batched: one writer task runs
 every pending write, and the drop counts, in one thread hop every ``WRITE_INTERVAL_S`` (or
@@ -28,6 +29,7 @@ from strangler_proxy.compare.rules import CompareRules
 from strangler_proxy.diffstore import DiffStore
 from strangler_proxy.example import ShadowExample, redact_example
 from strangler_proxy.redact import RedactRules
+from strangler_proxy.shadow_starvation import runqueue_wait_ms, starved
 from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot
 from strangler_proxy.store_errors import StoreErrors
 
@@ -62,7 +64,8 @@ class ShadowQueue:
     def __init__(self, *, store: DiffStore, send_to_candidate: SendFn | None = None,
                  send_to_primary: SendFn | None = None, noise: NoiseModels | None = None,
                  maxsize: int = DEFAULT_QUEUE_SIZE, workers: int = DEFAULT_WORKERS,
-                 timeout: float = DEFAULT_TIMEOUT_S) -> None:
+                 timeout: float = DEFAULT_TIMEOUT_S,
+                 cpu_wait: Callable[[], float | None] = runqueue_wait_ms) -> None:
         self._store = store
         self._send_candidate = send_to_candidate
         self._send_primary = send_to_primary
@@ -70,11 +73,13 @@ class ShadowQueue:
         self._queue: asyncio.Queue[ShadowJob] = asyncio.Queue(maxsize)
         self._workers = workers
         self._timeout = timeout
+        self._cpu_wait = cpu_wait  # see shadow_starvation: starved samples are not counted
         self._tasks: list[asyncio.Task[None]] = []
         self._pending_drops: dict[str, list[int]] = {}  # route -> [overload, too_large]
         self._writes: list[Callable[[], None]] = []
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._closing = False
         self.offered = 0
         self.dropped = 0
         self.completed = 0
@@ -84,6 +89,7 @@ class ShadowQueue:
         self._tasks = [asyncio.create_task(self._work(), name=f"shadow-{i}")
                        for i in range(self._workers)]
         self._wake = asyncio.Event()
+        self._closing = False
         self._writer = asyncio.create_task(self._write_forever(), name="shadow-writer")
 
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
@@ -92,10 +98,15 @@ class ShadowQueue:
             await asyncio.wait_for(self._queue.join(), drain_timeout)
         except TimeoutError:
             log.warning("shadow queue stopped with %d jobs left", self._queue.qsize())
-        tasks = [*self._tasks, *([self._writer] if self._writer is not None else [])]
-        for task in tasks:
+        for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._writer is not None and self._wake is not None:
+            # not cancelled: a batch it is writing in a thread must land before the store is
+            # closed, or those results would be lost
+            self._closing = True
+            self._wake.set()
+            await asyncio.gather(self._writer, return_exceptions=True)
         self._tasks, self._writer = [], None
         await self._flush_writes()
         await self._flush_drops()
@@ -114,6 +125,13 @@ class ShadowQueue:
     def count_too_large(self, route: str) -> None:
         """Count a request or response that was not shadowed because of its size."""
         self._pending_drops.setdefault(route, [0, 0])[1] += 1
+
+    def count_drops(self, route: str, *, overload: int = 0, too_large: int = 0) -> None:
+        """Count copies dropped before they reached this queue (the proxy's channel)."""
+        if overload or too_large:
+            pending = self._pending_drops.setdefault(route, [0, 0])
+            pending[0] += overload
+            pending[1] += too_large
 
     async def join(self) -> None:
         """Wait until every queued job is done (tests, graceful shutdown)."""
@@ -139,7 +157,7 @@ class ShadowQueue:
 
     async def _write_forever(self) -> None:
         assert self._wake is not None
-        while True:
+        while not self._closing:
             try:
                 await asyncio.wait_for(self._wake.wait(), WRITE_INTERVAL_S)
             except TimeoutError:
@@ -160,6 +178,7 @@ class ShadowQueue:
             self.store_errors.report(last, failures)
 
     async def _run(self, job: ShadowJob) -> None:
+        waited = self._cpu_wait()
         started = time.perf_counter()
         primary_ms = job.primary.latency_ms
         send_candidate = job.send_candidate or self._send_candidate
@@ -170,6 +189,9 @@ class ShadowQueue:
             candidate = await asyncio.wait_for(send_candidate(job.request), timeout)
         except Exception as exc:  # noqa: BLE001 - timeout, refused, reset: candidate errors
             log.debug("shadow to candidate failed on %s: %s", job.route, type(exc).__name__)
+            if starved(waited, self._cpu_wait(), (time.perf_counter() - started) * 1000):
+                self.count_drops(job.route, overload=1)  # we were too slow, not the candidate
+                return
             self._record(self._store.record_candidate_error, job.route, primary_ms=primary_ms,
                          candidate_ms=(time.perf_counter() - started) * 1000)
             return
@@ -183,6 +205,8 @@ class ShadowQueue:
             if job.learn_noise and send_primary and job.request.method in SAFE_METHODS:
                 await self._learn(job, model, send_primary)
             rules = model.apply(rules)
+        candidate_ms = None if starved(waited, self._cpu_wait(), (
+            time.perf_counter() - started) * 1000) else candidate.latency_ms
         comparison = compare(job.primary, candidate, rules)
         example = None if comparison.match else ShadowExample(
             job.request, job.primary, candidate, comparison.differences)
@@ -190,7 +214,7 @@ class ShadowQueue:
             example = redact_example(example, job.redact)
         self._record(
             self._store.record_comparison, job.route, comparison, primary_ms=primary_ms,
-            candidate_ms=candidate.latency_ms, candidate_error=candidate.status >= 500,
+            candidate_ms=candidate_ms, candidate_error=candidate.status >= 500,
             example=example)
 
     async def _learn(self, job: ShadowJob, model: NoiseModel, send_primary: SendFn) -> None:

@@ -1,204 +1,274 @@
-"""The request-path half of shadowing: decide, tee the bodies, hand a job to the queue.
+"""The request-path half of shadowing: decide, keep bounded copies, hand a job over.
 
 For a request whose ``Decision.shadow`` names a target (stage ``shadow``: the service;
-stage ``service`` with ``reverse_shadow``: the monolith), :meth:`Shadower.wrap` checks the
-route's shadow policy (method, body size, sample rate), tees a bounded copy of the request
-body while it streams to the primary, and wraps ``send`` in a :class:`ResponseTap`. When the
-primary's last byte has gone to the client, a :class:`ShadowJob` is offered to the queue,
-which never waits: the candidate is asked later, by the queue's workers, with
-``X-Strangler-Shadow: 1`` through the shadower's own connection pools (the proxy's lean
-HTTP/1.1 client, not the primary's pools, so shadow copies never take a connection a
-client request is waiting for; no cookie jar anywhere).
+stage ``service`` with ``reverse_shadow``: the monolith), :meth:`Shadower.check` applies the
+route's shadow policy (method, body size, sample rate) and :meth:`Shadower.submit` hands the
+request and the primary's complete response, as raw bytes, to the shadow worker: one pickle
+and one non-blocking socket write, nothing decoded or compared here. :meth:`Shadower.wrap`
+does both for the ASGI path: it tees a bounded copy of a streamed request body and wraps
+``send`` in a :class:`~strangler_proxy.body_tap.RawResponseTap` that submits once the
+primary's last byte has gone to the client.
+
+The worker (``shadow_worker``, a separate process per proxy worker, supervised by
+``shadow_process``) asks the candidate with ``X-Strangler-Shadow: 1`` through its own
+connection pools, compares, learns noise and writes the diff store, so none of that runs on
+the proxy's event loop or holds its GIL. When the channel is full, or the worker is
+restarting, the copy is dropped and counted (``dropped_overload`` in the diff store, sent to
+the worker with the next drop report). Without a store location the same work runs in this
+loop instead (``inline``): for a diff store that only this process can open.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from strangler_proxy.body_tap import BoundedBodyTap, ResponseTap
+from strangler_proxy.body_tap import RawResponseTap, TeeBody
 from strangler_proxy.diffstore import DiffStore
-from strangler_proxy.compare.noise import NoiseModels
 from strangler_proxy.headers import PreparedRequest
 from strangler_proxy.limits import RequestBody
 from strangler_proxy.policies import StateOptions, should_shadow
-from strangler_proxy.routes import Decision, Route, RouteTable, UpstreamSpec
-from strangler_proxy.shadow_queue import ShadowJob, ShadowQueue
-from strangler_proxy.shadow_sender import SHADOW_HEADER, SendFn
-from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot, headers_from_asgi
-from strangler_proxy.upstreams import default_pool_factory
+from strangler_proxy.routes import Decision, Route, RouteTable
+from strangler_proxy.shadow_process import ShadowProcess, StoreLocation, worker_priority
+from strangler_proxy.shadow_runner import CONFIG_LIMIT, JobRunner, RouteShadowConfig
+from strangler_proxy.store_errors import StoreErrors
 
-SHADOW_MAX_CONNECTIONS = 32  # per upstream and worker: shadowing must not flood a service
+__all__ = ["DROP_REPORT_S", "Shadower", "StoreLocation", "TeeBody"]
 
-__all__ = ["Shadower", "TeeBody"]
-
+log = logging.getLogger(__name__)
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class TeeBody:
-    """A streamed request body that keeps a bounded copy of what it passes on."""
-
-    def __init__(self, inner: RequestBody, limit: int) -> None:
-        self._inner = inner
-        self.tap = BoundedBodyTap(limit)
-
-    @property
-    def replayable(self) -> bool:
-        return self._inner.replayable
-
-    @property
-    def complete(self) -> bool:
-        return self._inner.complete
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._chunks()
-
-    async def _chunks(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            self.tap.feed(chunk)
-            yield chunk
+RawHeaders = list[tuple[bytes, bytes]]
+DROP_REPORT_S = 0.2  # drop counts go to the worker (and so the store) at most this often
+DRAIN_TIMEOUT_S = 2.0
 
 
 class Shadower:
-    """Owns the shadow queue and the shadow client; start/stop in the app's lifespan."""
+    """Decides and hands over shadow copies; ``start``/``stop`` in the app's lifespan.
+
+    ``location`` names the store the worker process opens; ``None`` runs the work inline in
+    this event loop with ``diffs``. ``priority`` is the worker's CPU priority, one of
+    ``shadow_worker.PRIORITIES`` (default: ``$STRANGLER_SHADOW_PRIORITY``, else ``idle``).
+    """
 
     def __init__(self, diffs: DiffStore, options: StateOptions, *,
-                 draw: Callable[[], float] = random.random) -> None:
-        self.noise = NoiseModels()
-        self.queue = ShadowQueue(store=diffs, noise=self.noise,
-                                 maxsize=options.shadow_queue_size,
-                                 workers=options.shadow_workers)
+                 location: StoreLocation | None = None,
+                 draw: Callable[[], float] = random.random, priority: str | None = None,
+                 max_restarts: int = 5) -> None:
         self._draw = draw
         self._started = False
-        self._pools: dict[tuple[object, ...], Any] = {}
-        self._senders: dict[tuple[tuple[object, ...], int], SendFn] = {}
+        self._drops: dict[str, list[int]] = {}
+        self._drop_timer: asyncio.TimerHandle | None = None
+        self._configs: dict[tuple[int, int, int], tuple[Any, ...]] = {}
+        self._next_config = 0
+        self.figures: dict[str, int] = {}  # the worker's last report (offered, dropped, ...)
+        self.submitted = 0
+        self.refused = 0  # channel full, worker restarting or shadowing off
+        self._inline: JobRunner | None = None
+        self.process: ShadowProcess | None = None
+        if location is None:
+            self._inline = JobRunner(diffs, queue_size=options.shadow_queue_size,
+                                     workers=options.shadow_workers, draw=draw)
+            self.store_errors = self._inline.queue.store_errors
+        else:
+            self.store_errors = StoreErrors("shadow", "writing shadow results", logger=log)
+            self.process = ShadowProcess(
+                {"store": location.url, "base_dir": location.base_dir,
+                 "store_options": location.options, "queue_size": options.shadow_queue_size,
+                 "workers": options.shadow_workers, "drain_timeout": DRAIN_TIMEOUT_S,
+                 "log_level": logging.getLogger("strangler_proxy").getEffectiveLevel(),
+                 "priority": worker_priority(priority)},
+                on_figures=self._figures, on_store_errors=self._store_failed,
+                max_restarts=max_restarts)
+            self.process.on_restart = self._configs.clear
+
+    @property
+    def mode(self) -> str:
+        """``process``, ``inline``, or ``off`` when the worker could not be kept running."""
+        if self._inline is not None:
+            return "inline"
+        assert self.process is not None
+        return "off" if self.process.state == "off" else "process"
 
     async def start(self) -> None:
-        await self.queue.start()
-        self._started = True
+        if self._inline is not None:
+            await self._inline.start()
+        self._started = True  # the worker process starts with the first shadowed request
 
     async def stop(self) -> None:
         self._started = False
-        await self.queue.stop(drain_timeout=2.0)
-        for pool in self._pools.values():
-            await pool.aclose()
-        self._pools.clear()
-        self._senders.clear()
+        if self._drop_timer is not None:
+            self._drop_timer.cancel()
+            self._drop_timer = None
+        if self._drops and self.process is not None and self.process.state != "off":
+            # the last counts ride ahead of the stop message, whatever the channel's fill
+            self.process.send(("D", {r: tuple(c) for r, c in self._drops.items()}), force=True)
+            self._drops = {}
+        if self._inline is not None:
+            await self._inline.stop(drain_timeout=DRAIN_TIMEOUT_S)
+        elif self.process is not None:
+            await self.process.stop(drain_timeout=DRAIN_TIMEOUT_S)
 
-    def _sender(self, spec: UpstreamSpec, max_body: int) -> SendFn:
-        key = (spec.pool_key(), max_body)
-        sender = self._senders.get(key)
-        if sender is None:
-            pool = self._pools.get(spec.pool_key())
-            if pool is None:
-                pool = self._pools[spec.pool_key()] = default_pool_factory(replace(
-                    spec, max_connections=min(spec.max_connections, SHADOW_MAX_CONNECTIONS)))
-            sender = self._senders[key] = pool_sender(pool, max_body)
-        return sender
+    # -- the request path ----------------------------------------------------------------
+    def check(self, decision: Decision, method: str, body_size: int | None) -> bool:
+        """Whether to copy this request: a shadow target, the route's method, size and sample
+        rules. ``body_size`` is the request's Content-Length (``None`` when streamed)."""
+        route = decision.route
+        if route is None or decision.shadow is None or not self._started:
+            return False
+        verdict = should_shadow(route.policy.shadow, method, body_size, self._draw())
+        if verdict == "too_large":
+            self._count(route.name, too_large=1)
+        return verdict == "shadow"
+
+    def submit(self, table: RouteTable, decision: Decision, *, method: str, path: str,
+               query: bytes, request_headers: RawHeaders, request_body: bytes, status: int,
+               response_headers: RawHeaders, response_body: bytes,
+               latency_ms: float = 0.0, truncated: bool = False,
+               extra_headers: tuple[tuple[str, str], ...] = ()) -> bool:
+        """Hand one shadow job over once the primary's response is complete; never waits.
+
+        Call it from the event loop's thread for a request :meth:`check` accepted (it does
+        not draw again). ``path`` is the normalised request path and ``query`` the raw query
+        string; ``request_headers`` are the headers sent to the primary (no Host), as raw
+        pairs; ``request_body`` the complete request body; ``status``, ``response_headers``
+        and ``response_body`` the primary's response as the client got it (content coding
+        kept), ``truncated`` when the body kept is not all of it; ``latency_ms`` the
+        primary's time; ``extra_headers`` go to the candidate only (the service's identity).
+        The lists are not copied: do not change them afterwards.
+
+        Returns whether the job was taken. Not taken (and counted in the diff store):
+        a body over the route's ``max_body_bytes`` (``dropped_too_large``), or the channel
+        full, the worker restarting or off (``dropped_overload``).
+        """
+        route = decision.route
+        target = decision.shadow
+        if route is None or target is None or not self._started:
+            return False
+        limit = route.policy.shadow.max_body_bytes
+        if truncated or len(response_body) > limit or len(request_body) > limit:
+            self._count(route.name, too_large=1)
+            return False
+        if self.process is not None and not self.process.accepting:
+            self.refused += 1  # channel full, worker restarting or off: refused unbuilt
+            self._count(route.name, overload=1)
+            return False
+        number, config = self._config(table, route, target, decision.primary)
+        tail = "?" + query.decode("latin-1") if query else ""
+        candidate_path = route.rewrite(path) if target == route.upstream else path
+        job = (method, candidate_path + tail, decision.forward_path + tail, request_headers,
+               extra_headers, request_body, status, response_headers, response_body,
+               latency_ms)
+        message = ("J", number, config, job)
+        if self._inline is not None:
+            taken = self._inline.handle(message)
+        else:
+            assert self.process is not None
+            taken = self.process.send(message)
+            if not taken:
+                if config is not None:  # the worker never saw it: send it again next time
+                    self._configs.pop((id(route), id(table.upstreams[target]),
+                                       id(table.upstreams[decision.primary])), None)
+                self.refused += 1
+                self._count(route.name, overload=1)
+        self.submitted += taken
+        return taken
 
     def wrap(self, table: RouteTable, decision: Decision, *, method: str, path: str,
              query: bytes, prepared: PreparedRequest, body: bytes | RequestBody | None,
              send: Send, extra_headers: tuple[tuple[str, str], ...] = ()
              ) -> tuple[Send, bytes | RequestBody | TeeBody | None]:
-        """``(send, body)`` to forward with: tapped when this request is shadowed."""
+        """``(send, body)`` to forward with: tapped when this request is shadowed.
+
+        The ASGI path's use of :meth:`check` and :meth:`submit`: a streamed body is teed
+        (bounded), and ``send`` wrapped so the job is submitted after the last byte.
+        """
         route = decision.route
-        target = decision.shadow
-        if route is None or target is None or not self._started:
+        if route is None or decision.shadow is None or not self._started:
             return send, body
-        policy = route.policy.shadow
         size = prepared.content_length if prepared.content_length is not None else (
             len(body) if isinstance(body, bytes) else None)
-        verdict = should_shadow(policy, method, size, self._draw())
-        if verdict == "too_large":
-            self.queue.count_too_large(route.name)
-        if verdict != "shadow":
+        if not self.check(decision, method, size):
             return send, body
-        tee = TeeBody(body, policy.max_body_bytes) if isinstance(body, RequestBody) else None
-        tail = "?" + query.decode("latin-1") if query else ""
-        candidate_path = route.rewrite(path) if target == route.upstream else path
-        headers = tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in prepared.headers)
-        job_parts = _JobParts(self, table, route, target, decision, method,
-                              candidate_path + tail, decision.forward_path + tail,
-                              headers, extra_headers, body if isinstance(body, bytes) else None,
-                              tee)
-        tapped = ResponseTap(send, limit=policy.max_body_bytes, on_complete=job_parts.offer)
+        limit = route.policy.shadow.max_body_bytes
+        tee = TeeBody(body, limit) if isinstance(body, RequestBody) else None
+        headers = list(prepared.headers)  # forward() may append to the original
+
+        def complete(status: int, response_headers: RawHeaders, response_body: bytes,
+                     truncated: bool, latency_ms: float) -> None:
+            if tee is not None:
+                if tee.tap.overflowed or not tee.complete:
+                    self._count(route.name, too_large=1)
+                    return
+                request_body = tee.tap.body
+            else:
+                request_body = body if isinstance(body, bytes) else b""
+            self.submit(table, decision, method=method, path=path, query=query,
+                        request_headers=headers, request_body=request_body, status=status,
+                        response_headers=response_headers, response_body=response_body,
+                        latency_ms=latency_ms, truncated=truncated,
+                        extra_headers=extra_headers)
+
+        tapped = RawResponseTap(send, limit=limit, on_complete=complete)
         return tapped, (tee if tee is not None else body)
 
+    # -- bookkeeping ---------------------------------------------------------------------
+    def _config(self, table: RouteTable, route: Route, target: str, primary: str
+                ) -> tuple[int, RouteShadowConfig | None]:
+        """The job's config number, and the config itself when the worker lacks it."""
+        candidate, asked = table.upstreams[target], table.upstreams[primary]
+        key = (id(route), id(candidate), id(asked))
+        known = self._configs.get(key)
+        # the objects are kept in the entry, so their ids cannot be reused while it lives
+        if known is not None and known[1] is route and known[2] is candidate and \
+                known[3] is asked:
+            return known[0], None
+        if len(self._configs) >= CONFIG_LIMIT:  # reloads made many: start numbering again
+            self._configs.clear()
+        self._next_config += 1
+        self._configs[key] = (self._next_config, route, candidate, asked)
+        policy = route.policy
+        return self._next_config, RouteShadowConfig(route.name, policy.shadow, policy.compare,
+                                                     policy.redact, candidate, asked)
 
-class _JobParts:
-    """What the job needs once the primary has answered (kept off the hot path until then)."""
-
-    __slots__ = ("body", "candidate_headers", "candidate_path", "decision", "headers",
-                 "method", "primary_path", "route", "shadower", "table", "target", "tee")
-
-    def __init__(self, shadower: Shadower, table: RouteTable, route: Route, target: str,
-                 decision: Decision, method: str, candidate_path: str, primary_path: str,
-                 headers: tuple[tuple[str, str], ...],
-                 candidate_headers: tuple[tuple[str, str], ...], body: bytes | None,
-                 tee: TeeBody | None) -> None:
-        self.shadower, self.table, self.route, self.target = shadower, table, route, target
-        self.decision, self.method = decision, method
-        self.candidate_path, self.primary_path = candidate_path, primary_path
-        self.headers, self.candidate_headers = headers, candidate_headers
-        self.body, self.tee = body, tee
-
-    def offer(self, primary: ResponseSnapshot) -> None:
-        route, policy = self.route, self.route.policy
-        body = self.body or b""
-        if self.tee is not None:
-            if self.tee.tap.overflowed or not self.tee.complete:
-                self.shadower.queue.count_too_large(route.name)
-                return
-            body = self.tee.tap.body
-        if primary.truncated:
-            self.shadower.queue.count_too_large(route.name)
+    def _count(self, route: str, *, overload: int = 0, too_large: int = 0) -> None:
+        if self._inline is not None:
+            self._inline.queue.count_drops(route, overload=overload, too_large=too_large)
             return
-        limit = policy.shadow.max_body_bytes
-        upstreams = self.table.upstreams
-        candidate = RequestSnapshot(method=self.method, path=self.candidate_path,
-                                    headers=self.headers + self.candidate_headers, body=body)
-        learn = policy.shadow.learn_noise and self.shadower._draw() < \
-            policy.shadow.noise_sample_rate
-        send_primary = None
-        if learn:
-            again = self.shadower._sender(upstreams[self.decision.primary], limit)
+        counts = self._drops.setdefault(route, [0, 0])
+        counts[0] += overload
+        counts[1] += too_large
+        if self._drop_timer is None:
+            self._drop_timer = asyncio.get_running_loop().call_later(DROP_REPORT_S,
+                                                                     self._report_drops)
 
-            async def send_primary(_: RequestSnapshot) -> ResponseSnapshot:
-                # the primary is asked at its own path, not the candidate's rewritten one
-                return await again(RequestSnapshot(method=self.method, path=self.primary_path,
-                                                   headers=self.headers, body=body))
-        self.shadower.queue.offer(ShadowJob(
-            route=route.name, request=candidate, primary=primary, rules=policy.compare,
-            learn_noise=learn, send_candidate=self.shadower._sender(upstreams[self.target],
-                                                                    limit),
-            send_primary=send_primary, timeout=policy.shadow.timeout, redact=policy.redact))
+    def _report_drops(self) -> None:
+        self._drop_timer = None
+        if not self._drops or self.process is None:
+            return
+        if self.process.send(("D", {r: tuple(c) for r, c in self._drops.items()})):
+            self._drops = {}
+        elif self.process.state in ("running", "restarting", "idle"):
+            # channel full or worker restarting: keep the counts and try again
+            self._drop_timer = asyncio.get_running_loop().call_later(DROP_REPORT_S,
+                                                                     self._report_drops)
 
+    def _figures(self, figures: dict[str, int]) -> None:
+        self.figures = figures
 
-def pool_sender(pool: Any, max_body: int) -> SendFn:
-    """A ``SendFn`` over an HTTP/1.1 pool: marked copy out, bounded raw body back."""
+    def _store_failed(self, failures: int) -> None:
+        # the worker logged it (rate-limited); here it is only counted for /-/metrics
+        self.store_errors.count += failures
+        if self.store_errors.on_error is not None:
+            self.store_errors.on_error(self.store_errors.what, failures)
 
-    async def send(request: RequestSnapshot) -> ResponseSnapshot:
-        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in request.headers]
-        headers.append((SHADOW_HEADER.encode("ascii"), b"1"))
-        started = time.perf_counter()
-        response = await pool.request(request.method.encode("ascii"),
-                                      request.path.encode("latin-1"), headers,
-                                      body=request.body or None)
-        tap = BoundedBodyTap(max_body)
-        try:
-            if response.has_body:
-                async for chunk in response.aiter_bytes():
-                    tap.feed(chunk)
-                    if tap.overflowed:
-                        break  # nothing compares a prefix: stop reading
-        finally:
-            await response.aclose()
-        return ResponseSnapshot(status=response.status,
-                                headers=headers_from_asgi(response.headers), body=tap.body,
-                                truncated=tap.overflowed,
-                                latency_ms=(time.perf_counter() - started) * 1000)
+    def stats(self) -> dict[str, object]:
+        """Figures for an admin view or a metric: mode, worker, hand-overs, worker's counts."""
+        process = self.process
+        return {"mode": self.mode, "submitted": self.submitted, "refused": self.refused,
+                "worker_pid": process.pid if process else None,
+                "restarts": process.restarts if process else 0,
+                "reason": process.reason if process else "", **self.figures}
 
-    return send

@@ -1,0 +1,76 @@
+"""A starved shadow worker's timeouts and latencies are not held against the candidate.
+
+CPU starvation cannot be arranged reliably on a shared test machine, so the run-queue wait
+is the one thing faked here (``cpu_wait``); the candidate is a real, slow server.
+"""
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+
+from strangler_proxy.compare import CompareRules
+from strangler_proxy.diffstore import SqliteDiffStore
+from strangler_proxy.shadow_queue import ShadowJob, ShadowQueue
+from strangler_proxy.shadow_sender import httpx_sender, make_shadow_client
+from strangler_proxy.shadow_starvation import runqueue_wait_ms, starved
+from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot
+from tests.support.shadow_servers import json_app, running
+
+ANSWER = {"ok": True}
+
+
+def waits(step_ms: float) -> Callable[[], float]:
+    """A run-queue clock that grows by ``step_ms`` at each reading."""
+    readings: Iterator[int] = iter(range(10_000))
+    return lambda: next(readings) * step_ms
+
+
+def run(tmp_path, path, cpu_wait, timeout=0.5):
+    tmp_path.mkdir(exist_ok=True)
+    store = SqliteDiffStore(tmp_path / "state.db")
+    with running(json_app({"/fast": ANSWER, "/slow": ANSWER},
+                          delays={"/slow": 2.0})) as url:
+        async def scenario():
+            async with make_shadow_client(timeout=5) as client:
+                queue = ShadowQueue(store=store, timeout=timeout, cpu_wait=cpu_wait,
+                                    send_to_candidate=httpx_sender(client, url,
+                                                                   max_body=10_000))
+                await queue.start()
+                queue.offer(ShadowJob(
+                    route="r", request=RequestSnapshot(method="GET", path=path),
+                    primary=ResponseSnapshot(status=200, body=json.dumps(ANSWER).encode(),
+                                             headers=(("content-type", "application/json"),),
+                                             latency_ms=2.0),
+                    rules=CompareRules()))
+                await queue.join()
+                await queue.stop()
+
+        asyncio.run(scenario())
+    (summary,) = store.summary("r")
+    store.close()
+    return summary
+
+
+def test_a_timeout_while_starved_is_an_overload_drop_not_a_candidate_error(tmp_path):
+    summary = run(tmp_path, "/slow", waits(10_000.0))  # waited far longer than it ran
+    assert summary.candidate_errors == 0 and summary.dropped_overload == 1
+
+
+def test_a_timeout_with_the_cpu_available_is_a_candidate_error(tmp_path):
+    summary = run(tmp_path, "/slow", waits(0.0))
+    assert summary.candidate_errors == 1 and summary.dropped_overload == 0
+
+
+def test_a_latency_measured_while_starved_is_left_out_but_the_answer_compared(tmp_path):
+    starved_run = run(tmp_path / "a", "/fast", waits(10_000.0))
+    assert starved_run.compared == starved_run.matched == 1
+    assert starved_run.candidate_p99_ms is None and starved_run.primary_p99_ms is not None
+    normal = run(tmp_path / "b", "/fast", waits(0.0))
+    assert normal.candidate_p99_ms is not None
+
+
+def test_the_run_queue_clock_reads_this_thread():
+    first = runqueue_wait_ms()
+    assert first is not None and first >= 0  # Linux: /proc/thread-self/schedstat
+    assert not starved(first, first, 10.0) and starved(0.0, 5.0, 10.0)
+    assert not starved(None, 5.0, 10.0)
