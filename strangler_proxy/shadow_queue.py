@@ -29,7 +29,7 @@ from strangler_proxy.compare.rules import CompareRules
 from strangler_proxy.diffstore import DiffStore
 from strangler_proxy.example import ShadowExample, redact_example
 from strangler_proxy.redact import RedactRules
-from strangler_proxy.shadow_starvation import runqueue_wait_ms, starved
+from strangler_proxy.shadow_starvation import corrected_latency, runqueue_wait_ms, starved
 from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot
 from strangler_proxy.store_errors import StoreErrors
 
@@ -205,8 +205,7 @@ class ShadowQueue:
             if job.learn_noise and send_primary and job.request.method in SAFE_METHODS:
                 await self._learn(job, model, send_primary)
             rules = model.apply(rules)
-        candidate_ms = None if starved(waited, self._cpu_wait(), (
-            time.perf_counter() - started) * 1000) else candidate.latency_ms
+        candidate_ms = corrected_latency(candidate.latency_ms, waited, self._cpu_wait())
         comparison = compare(job.primary, candidate, rules)
         example = None if comparison.match else ShadowExample(
             job.request, job.primary, candidate, comparison.differences)

@@ -12,7 +12,7 @@ from strangler_proxy.compare import CompareRules
 from strangler_proxy.diffstore import SqliteDiffStore
 from strangler_proxy.shadow_queue import ShadowJob, ShadowQueue
 from strangler_proxy.shadow_sender import httpx_sender, make_shadow_client
-from strangler_proxy.shadow_starvation import runqueue_wait_ms, starved
+from strangler_proxy.shadow_starvation import corrected_latency, runqueue_wait_ms, starved
 from strangler_proxy.snapshots import RequestSnapshot, ResponseSnapshot
 from tests.support.shadow_servers import json_app, running
 
@@ -67,6 +67,19 @@ def test_a_latency_measured_while_starved_is_left_out_but_the_answer_compared(tm
     assert starved_run.candidate_p99_ms is None and starved_run.primary_p99_ms is not None
     normal = run(tmp_path / "b", "/fast", waits(0.0))
     assert normal.candidate_p99_ms is not None
+
+
+def test_a_short_wait_is_taken_off_the_latency_not_the_sample_dropped(tmp_path):
+    """A busy machine's ordinary waits (a few ms) still give the p99 gate its figures."""
+    busy = run(tmp_path / "busy", "/fast", waits(3.0))
+    assert busy.compared == 1 and busy.candidate_p99_ms is not None
+
+
+def test_corrected_latency_rules():
+    assert corrected_latency(10.0, 100.0, 103.0) == 7.0  # 3 ms in the run queue taken off
+    assert corrected_latency(10.0, None, 103.0) == 10.0  # unknown: as measured
+    assert corrected_latency(30.0, 0.0, 25.0) is None  # long, and most of the sample
+    assert corrected_latency(200.0, 0.0, 25.0) == 175.0  # long, but a small share of it
 
 
 def test_the_run_queue_clock_reads_this_thread():
