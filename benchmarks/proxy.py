@@ -11,8 +11,8 @@ second upstream, off the response path) and in stage ``canary`` at 50%; and thre
 uvicorn ASGI proxies differing only in their upstream client: our
 ``strangler_proxy.http1`` pool, httpx's default transport and aiohttp; and uvicorn answering
 the same JSON itself (no upstream), the ceiling of any uvicorn app on the machine, which the
-report relates the proxy rows to. Load comes from wrk when
-installed, else from a bounded Python load generator. Prints requests/s, p50 and p99 at 32
+report relates the proxy rows to; and that constant app on the proxy's own server protocol.
+Load comes from wrk when installed, else from a bounded Python load generator. Prints requests/s, p50 and p99 at 32
 connections with ratios to nginx and to direct, then p50 at 1 connection and the latency each
 proxy adds over direct. The 1-worker strangler rows (pass-through, shadow, canary) also get a
 p99 at a fixed rate below saturation (``--paced-rate``, open loop, latency from each request's
@@ -157,10 +157,10 @@ def running(argv: list[str], port: int, *, env: dict[str, str] | None = None,
             out.close()  # type: ignore[union-attr]
 
 
-def uvicorn_variant(module: str, port: int) -> list[str]:
+def uvicorn_variant(module: str, port: int, http: str = "httptools") -> list[str]:
     return pinned("0", [PYTHON, "-m", "uvicorn", f"{module}:app", "--app-dir", str(VARIANTS),
                         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-                        "--log-level", "warning", "--http", "httptools", "--loop", "auto"])
+                        "--log-level", "warning", "--http", http, "--loop", "auto"])
 
 
 # -- load --------------------------------------------------------------------------------
@@ -344,11 +344,12 @@ def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespa
         return Result(name, note=f"failed: {exc} {tail}".strip()[:300])
 
 
-def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace) -> Result:
+def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace,
+                http: str = "httptools") -> Result:
     port = free_port()
     env = {"BENCH_UPSTREAM": f"http://127.0.0.1:{upstream}"}
     try:
-        with running(uvicorn_variant(module, port), port, env=env):
+        with running(uvicorn_variant(module, port, http), port, env=env):
             return measure(label, f"http://127.0.0.1:{port}/", args)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         return Result(label, note=f"failed: {exc}"[:300])
@@ -463,13 +464,16 @@ def main() -> None:
                                              routes_text=text))
         if "export" in wanted:
             results.append(row_nginx_exported(upstream, tmp, args))
-        for module, label in (("const_app", UVICORN_CEILING),
-                              ("pool_app", "uvicorn + http1 pool"),
-                              ("aiohttp_app", "uvicorn + aiohttp"),
-                              ("httpx_app", "uvicorn + httpx (default)")):
+        for module, label, http in (
+                ("const_app", UVICORN_CEILING, "httptools"),
+                # the same constant app on strangler's own server protocol (ASGI path)
+                ("const_app", "our protocol, constant", "strangler_proxy.server:HttpServerProtocol"),
+                ("pool_app", "uvicorn + http1 pool", "httptools"),
+                ("aiohttp_app", "uvicorn + aiohttp", "httptools"),
+                ("httpx_app", "uvicorn + httpx (default)", "httptools")):
             if "variants" not in wanted:
                 break
-            results.append(row_variant(module, label, upstream, args))
+            results.append(row_variant(module, label, upstream, args, http))
         for r in results:
             if r.rps is None:
                 print(f"  {r.name:<26} {r.note}")
