@@ -168,10 +168,22 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
     if not request_id:
         request_id = _new_request_id()
     kept.append((_REQUEST_ID, request_id.encode("ascii")))
-    kept.extend(_forwarding(forwarded, peer, scheme, host, trust.trusts(peer)))
+    if forwarded:
+        kept.extend(_forwarding(forwarded, peer, scheme, host, trust.trusts(peer)))
+    else:  # the common case depends on (peer, scheme, host) only: built once per triple
+        key = (peer, scheme, host)
+        ours = _OWN_FORWARDING.get(key)
+        if ours is None:
+            ours = tuple(_forwarding({}, peer, scheme, host, False))
+            if len(_OWN_FORWARDING) < 4096:
+                _OWN_FORWARDING[key] = ours
+        kept.extend(ours)
     return PreparedRequest(headers=kept, request_id=request_id, host=host,
                            content_length=content_length, chunked=chunked,
                            conditions=LazyHeaders(kept), header_bytes=size)
+
+
+_OWN_FORWARDING: dict[tuple[str, str, bytes], tuple[tuple[bytes, bytes], ...]] = {}
 
 
 def _content_length(value: bytes) -> int:
