@@ -10,15 +10,17 @@ them and builds the result around the graph.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from itertools import chain
 
 from analysis.cache import FactCache
+from analysis.extract.packed import unpack
 from analysis.facts import FileFacts
 from analysis.graph.model import DependencyGraph
 from analysis.resolve.incremental import FilePatch, plan_update
 from analysis.resolve.journal import MAX_RECORDS, Journal, apply_to_state, extend
-from analysis.resolve.state import ResolveState
+from analysis.resolve.state import ResolveState, ShardedReaders, split_readers
 
 Rebase = Callable[[str, ResolveState], None]  # store graph + state as the new base
 
@@ -48,6 +50,28 @@ def _journal(cache: FactCache, base_key: str, key: str) -> Journal | None:
     return None
 
 
+def load_facts(cache: FactCache, files: Iterable[str]) -> dict[str, FileFacts]:
+    """The stored facts of ``files`` (those the cache holds), by file."""
+    return {file: unpack(row) for file, row in cache.load_packed(files).items()}
+
+
+def store_state(cache: FactCache, key: str, state: ResolveState) -> None:
+    """Store ``state`` as ``key``'s: its readers in shards, the rest in one piece."""
+    readers = state.readers
+    whole = readers.whole() if isinstance(readers, ShardedReaders) else readers
+    cache.save_state(key, replace(state, readers={}))
+    cache.save_readers(key, split_readers(whole))
+
+
+def stored_state(cache: FactCache, key: str) -> ResolveState | None:
+    """``key``'s stored state, its readers read shard by shard when first needed."""
+    state = cache.load_state(key)
+    if not isinstance(state, ResolveState):
+        return None
+    state.readers = ShardedReaders(partial(cache.load_readers, key))
+    return state
+
+
 def current_graph(cache: FactCache, base_key: str, key: str, graph: DependencyGraph) -> bool:
     """Patch the base ``graph`` to the result ``key`` names; False if the journal does not."""
     journal = _journal(cache, base_key, key)
@@ -75,13 +99,13 @@ def update_stored(
     """
     current, key = keys
     journal = _journal(cache, base_key, current)
-    state = cache.load_state(base_key)
-    if journal is None or not isinstance(state, ResolveState):
+    state = stored_state(cache, base_key)
+    if journal is None or state is None:
         return None
     if any(state.files.get(module) != file for module, file in files.items()):
         return None  # a file the resolution did not use (a duplicate module name)
     apply_to_state(state, journal.facts, journal.readers)
-    update = plan_update(state, old, new, cache.load_facts)
+    update = plan_update(state, old, new, lambda files: load_facts(cache, files))
     if update is None:
         return None
     _patch(graph, journal.patches.values())  # the base brought to the current result

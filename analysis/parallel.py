@@ -28,14 +28,21 @@ CHUNKS_PER_JOB = 16
 
 # --- extraction of one file (runs in worker processes) --------------------------------
 Extracted = tuple[str, IndexEntry, FileFacts | None]
+Kept = dict[str, Packed]  # packed facts by file, as they came out of extraction
 
 
-def _extract(item: SourceFile) -> Extracted:
-    rel, entry, packed = _extract_packed(item)
-    return rel, entry, None if packed is None else unpack(packed)
+def _extract(item: SourceFile, hashed: bool = True, keep: Kept | None = None) -> Extracted:
+    rel, entry, packed = _extract_packed(item, hashed)
+    if packed is None:
+        return rel, entry, None
+    if keep is not None:
+        keep[rel] = packed
+    return rel, entry, unpack(packed)
 
 
-def _extract_packed(item: SourceFile) -> tuple[str, IndexEntry, Packed | None]:
+def _extract_packed(
+    item: SourceFile, hashed: bool = True
+) -> tuple[str, IndexEntry, Packed | None]:
     try:
         with open(item.path, "rb") as handle:
             stat = os.fstat(handle.fileno())
@@ -43,7 +50,7 @@ def _extract_packed(item: SourceFile) -> tuple[str, IndexEntry, Packed | None]:
     except OSError as error:
         reason = f"unreadable: {error.strerror or error}"
         return item.rel, IndexEntry(0, 0, "", item.module, reason), None
-    key = digest(data)
+    key = digest(data) if hashed else ""  # the hash only keys the cache
     try:
         packed = extract_packed(data, item.module, is_package=item.is_package)
     except UnreadableSource as error:
@@ -52,21 +59,23 @@ def _extract_packed(item: SourceFile) -> tuple[str, IndexEntry, Packed | None]:
     return item.rel, IndexEntry(stat.st_size, stat.st_mtime_ns, key, item.module), packed
 
 
-def _extract_chunk(items: list[SourceFile]) -> bytes:
+def _extract_chunk(items: list[SourceFile], hashed: bool = True) -> bytes:
     """A chunk's results as one ``marshal`` blob (see ``_unpack_chunk``)."""
     rows: list[tuple[Any, ...]] = []
     for item in items:
-        rel, entry, packed = _extract_packed(item)
+        rel, entry, packed = _extract_packed(item, hashed)
         rows.append(
             (rel, entry.size, entry.mtime_ns, entry.digest, entry.module, entry.reason, packed)
         )
     return marshal.dumps(rows)
 
 
-def _unpack_chunk(blob: bytes) -> list[Extracted]:
+def _unpack_chunk(blob: bytes, keep: Kept | None = None) -> list[Extracted]:
     done: list[Extracted] = []
     for rel, size, mtime_ns, key, module, reason, packed in marshal.loads(blob):
         entry = IndexEntry(size, mtime_ns, key, module, reason)
+        if packed is not None and keep is not None:
+            keep[rel] = packed
         done.append((rel, entry, None if packed is None else unpack(packed)))
     return done
 
@@ -88,12 +97,21 @@ def _size(path: str) -> int:
 
 
 def extract_all(
-    items: list[SourceFile], jobs: int, progress: Progress | None, offset: int, total: int
+    items: list[SourceFile],
+    jobs: int,
+    progress: Progress | None,
+    offset: int,
+    total: int,
+    *,
+    hashed: bool = True,
+    keep: Kept | None = None,
 ) -> list[Extracted]:
+    """Every file's index entry and facts; ``hashed=False``: no content hash (no cache);
+    ``keep``: filled with each file's packed facts too (what the cache stores)."""
     done: list[Extracted] = []
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         for item in items:
-            done.append(_extract(item))
+            done.append(_extract(item, hashed, keep))
             if progress is not None:
                 progress(offset + len(done), total)
         return done
@@ -102,10 +120,48 @@ def extract_all(
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunks = _chunks(items, jobs * CHUNKS_PER_JOB)
-        futures = [pool.submit(_extract_chunk, chunk) for chunk in chunks]
+        futures = [pool.submit(_extract_chunk, chunk, hashed) for chunk in chunks]
         # Unpacked here while the workers go on with the next chunks.
         for future in as_completed(futures):
-            done.extend(_unpack_chunk(future.result()))
+            done.extend(_unpack_chunk(future.result(), keep))
             if progress is not None:
                 progress(offset + len(done), total)
     return done
+
+
+def in_child(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
+    """Start ``work`` in a forked child; the returned function waits for the bytes it made.
+
+    ``fork`` shares the parent's memory as it is (the resolution's indexes) without copying
+    or pickling it. The child exits without cleanup (``os._exit``). The waiting function
+    returns None, and the caller does the work itself, if the child could not start or
+    failed.
+    """
+    if not hasattr(os, "fork"):
+        return lambda: None
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return lambda: None
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(read_fd)
+            data = work()
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+
+    def collect() -> bytes | None:
+        with os.fdopen(read_fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        return data if os.waitstatus_to_exitcode(status) == 0 else None
+
+    return collect

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analysis.cache import DEFAULT_CACHE_DIRNAME, FactCache, IndexEntry, digest, run_key
 from analysis.discover import DEFAULT_MAX_BYTES, SourceFile, discover
@@ -148,41 +148,49 @@ def _analyze(root: Path, options: AnalysisOptions, progress: Progress | None) ->
     jobs = options.jobs or os.cpu_count() or 1
     parsed: dict[str, IndexEntry] = {}
     new_facts: dict[str, FileFacts] = {}
-    for rel, entry, file_facts in extract_all(to_parse, jobs, progress, len(index), total):
+    # The cache stores facts packed, as extraction hands them over: kept, not packed again.
+    kept: dict[str, Any] | None = None if cache is None else {}
+    for rel, entry, file_facts in extract_all(
+        to_parse, jobs, progress, len(index), total, hashed=cache is not None, keep=kept
+    ):
         parsed[rel] = entry
         if file_facts is not None:
             new_facts[rel] = file_facts
-    if cache is not None and same_files and parsed:
+    if cache is not None and kept is not None and same_files and parsed:
         # Edited files whose facts came out equal (a comment, trailing blank lines) leave
         # the whole result as it was: only their hashes are recorded.
-        old_facts = cache.load_facts(parsed)
+        new_packed = {rel: kept[rel] for rel in new_facts}
         stored = None
-        if cache.facts_unchanged(cached_index, parsed, new_facts, old_facts):
+        if cache.facts_unchanged(cached_index, parsed, new_packed):
             stored = stored_result(cache, result_key)
         if stored is not None:
             index.update(parsed)
             cache.save_index(index, result_key)
             return _with_walk(stored, found.skipped, stats)
         # Facts changed: re-resolve only what the edited files affect, when that is safe.
-        patched = _incremental(cache, result_key, {**index, **parsed}, parsed, new_facts, old_facts)
+        everything = {**index, **parsed}
+        patched = _incremental(cache, result_key, everything, parsed, new_facts, new_packed)
         if patched is not None:
             stats = replace(stats, resolved=patched.stats.resolved)
             return _with_walk(patched, found.skipped, stats)
     facts: dict[str, FileFacts] = {}
+    stored_facts: dict[str, Any] = {}
     if cache is not None and index:
-        stored_facts = cache.load_facts()
+        from analysis.extract.packed import unpack
+
+        stored_facts = cache.load_packed()
         by_rel = {item.rel: item for item in found.files}
         lost = []
         for rel, entry in index.items():
             if entry.reason:
                 continue
             if rel in stored_facts:
-                facts[rel] = stored_facts[rel]
+                facts[rel] = unpack(stored_facts[rel])
             else:
                 lost.append(by_rel[rel])  # facts lost: parse again
         for item in lost:
             del index[item.rel]
-        for rel, entry, file_facts in extract_all(lost, jobs, None, 0, total):
+        for rel, entry, file_facts in extract_all(lost, jobs, None, 0, total, keep=kept):
             parsed[rel] = entry
             if file_facts is not None:
                 new_facts[rel] = file_facts
@@ -190,16 +198,19 @@ def _analyze(root: Path, options: AnalysisOptions, progress: Progress | None) ->
     index.update(parsed)
     facts.update(new_facts)
     stats = RunStats(total, len(to_parse), total - len(to_parse))
-    result, state = _build(found.root_name, found.files, index, facts, found.skipped, stats)
+    result, state = _build(found.root_name, found.files, index, facts, found.skipped, stats, jobs)
     if cache is not None:
         # Shards of files that vanished are rewritten too, so they leave the cache.
         gone = set(cached_index) - set(index)
         changed = None if not cached_index else [item.rel for item in to_parse] + sorted(gone)
         key = run_key(index)
+        from analysis.incremental import store_state
+
         cache.drop_journal()
         cache.save_result(key, result)
-        cache.save_state(key, state)
-        cache.save(index, facts, changed, result_key=key)
+        store_state(cache, key, state)
+        rows = {**stored_facts, **(kept or {})}
+        cache.save(index, {rel: rows[rel] for rel in facts}, changed, key)
     return result
 
 
@@ -221,15 +232,17 @@ def _incremental(
     index: dict[str, IndexEntry],
     parsed: dict[str, IndexEntry],
     new_facts: dict[str, FileFacts],
-    old_facts: dict[str, FileFacts],
+    new_packed: dict[str, object],
 ) -> AnalysisResult | None:
     """The stored result patched for edited files, or None when a full run is needed."""
     if any(entry.reason for entry in parsed.values()):
         return None
+    from analysis.incremental import load_facts, store_state, update_stored
+
+    old_facts = load_facts(cache, parsed)
     base_key, stored = cache.load_result()
     if not isinstance(stored, AnalysisResult) or not all(rel in old_facts for rel in parsed):
         return None
-    from analysis.incremental import update_stored
 
     old = {entry.module: old_facts[rel] for rel, entry in parsed.items()}
     new = {entry.module: new_facts[rel] for rel, entry in parsed.items()}
@@ -241,7 +254,7 @@ def _incremental(
     def rebase(new_key: str, state: ResolveState) -> None:
         cache.drop_journal()
         cache.save_result(new_key, stored)
-        cache.save_state(new_key, state)
+        store_state(cache, new_key, state)
 
     try:
         outcome = update_stored(
@@ -251,7 +264,7 @@ def _incremental(
         return None  # the stored evidence did not match: resolve everything again
     if outcome is None:
         return None
-    cache.save(index, {**old_facts, **new_facts}, list(parsed), result_key=key)
+    cache.save_edited(index, new_packed, key)
     return replace(stored, stats=replace(stored.stats, resolved=outcome.modules))
 
 
@@ -276,6 +289,7 @@ def _build(
     file_facts: dict[str, FileFacts],
     walk_skipped: tuple[Skipped, ...],
     stats: RunStats,
+    jobs: int = 1,
 ) -> tuple[AnalysisResult, ResolveState]:
     facts: dict[str, FileFacts] = {}
     module_files: dict[str, str] = {}
@@ -289,9 +303,10 @@ def _build(
             module_files[item.module] = item.rel
         else:
             skipped.append(Skipped(item.rel, f"duplicate module name {item.module}"))
+    from analysis.parallel import in_child
     from analysis.resolve import resolve_facts
 
-    resolution = resolve_facts(facts, module_files, root_name)
+    resolution = resolve_facts(facts, module_files, root_name, in_child if jobs > 1 else None)
     graph = DependencyGraph.from_records(resolution.nodes, resolution.edges, root=root_name)
     result = AnalysisResult(
         root=root_name,

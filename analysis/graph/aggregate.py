@@ -6,8 +6,13 @@ fall inside one group (a module's symbols using each other) disappear.
 
 from __future__ import annotations
 
-from analysis.graph.model import DependencyGraph
+from operator import itemgetter
+
+from analysis.graph.model import DependencyGraph, _Evidence
 from analysis.records import NodeRecord
+
+
+_edge_key = itemgetter(0, 1, 2)
 
 
 def group_of(node: NodeRecord, granularity: str) -> str:
@@ -32,13 +37,29 @@ def aggregate(graph: DependencyGraph, granularity: str) -> DependencyGraph:
             result.add_node(_module_node(graph, node))
         else:
             result.add_node(_app_node(graph, node))
-    for edge in graph.edges():
-        source, target = groups[edge.source], groups[edge.target]
+    # The evidence itself, merged in (source, target, kind) order as ``graph.edges()`` lists
+    # it, without making (and sorting the locations of) an ``Edge`` per symbol edge.
+    evidence = sorted(
+        ((source, target, kind, found) for source, target, data in graph._g.edges(data=True)
+         for kind, found in data.items()),
+        key=_edge_key,
+    )  # fmt: skip
+    succ, pred = result._g._succ, result._g._pred
+    for symbol_source, symbol_target, kind, found in evidence:
+        source, target = groups[symbol_source], groups[symbol_target]
         if source == target:
             continue
-        for detail in edge.details or ("",):
-            result.add_evidence(source, target, edge.kind, edge.locations, detail, weight=0)
-        result.add_evidence(source, target, edge.kind, (), weight=edge.weight)
+        data = succ[source].get(target)
+        if data is None:
+            data = succ[source][target] = pred[target][source] = {}
+        merged = data.get(kind)
+        if merged is None:
+            merged = data[kind] = _Evidence()
+        merged.weight += found.weight
+        merged.locations |= found.locations
+        details = merged.details
+        for detail in found.details:  # counted once per symbol edge giving it
+            details[detail] = details.get(detail, 0) + 1
     return result
 
 

@@ -18,17 +18,25 @@ DEFAULT_CYCLE_KINDS = tuple(kind for kind in EDGE_KINDS if kind != "signal")
 
 
 def _simple(graph: DependencyGraph, kinds: Iterable[str] | None) -> nx.DiGraph:
-    kinds = DEFAULT_CYCLE_KINDS if kinds is None else tuple(kinds)
+    """Nodes and (source, target) pairs with evidence of ``kinds``, both in sorted order
+    (as ``graph.nodes()``/``graph.edges()`` list them: path searches follow that order)."""
+    wanted = set(DEFAULT_CYCLE_KINDS if kinds is None else kinds)
+    g = graph._g
     simple = nx.DiGraph()
-    simple.add_nodes_from(node.id for node in graph.nodes())
-    simple.add_edges_from((e.source, e.target) for e in graph.edges(kinds=kinds))
+    simple.add_nodes_from(sorted(g._node))
+    simple.add_edges_from(
+        sorted((s, t) for s, t, data in g.edges(data=True) if not wanted.isdisjoint(data))
+    )
     return simple
 
 
 def strongly_connected_groups(
     graph: DependencyGraph, *, kinds: Iterable[str] | None = None
 ) -> list[list[str]]:
-    simple = _simple(graph, kinds)
+    return _groups(_simple(graph, kinds))
+
+
+def _groups(simple: nx.DiGraph) -> list[list[str]]:
     groups = [sorted(c) for c in nx.strongly_connected_components(simple) if len(c) > 1]
     return sorted(groups)
 
@@ -56,6 +64,4 @@ def _shortest_cycle(simple: nx.DiGraph, members: list[str]) -> list[str]:
 def find_cycles(graph: DependencyGraph, *, kinds: Iterable[str] | None = None) -> list[list[str]]:
     simple = _simple(graph, kinds)
     # In the order of ``strongly_connected_groups`` (sorted), so the two lists line up.
-    return [
-        _shortest_cycle(simple, group) for group in strongly_connected_groups(graph, kinds=kinds)
-    ]
+    return [_shortest_cycle(simple, group) for group in _groups(simple)]

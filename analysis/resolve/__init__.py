@@ -13,6 +13,7 @@ from analysis.records import AppRecord, EdgeRecord, NodeRecord, UrlPattern
 from analysis.resolve.django import build_django_index
 from analysis.resolve.edges import EdgeBuilder
 from analysis.resolve.names import NameIndex, Target, absolute_module
+from analysis.resolve.split import Offload, module_edges
 from analysis.resolve.state import ResolveState, capture_state
 from analysis.resolve.urls import UrlResolver
 
@@ -34,8 +35,13 @@ class Resolution:
     state: ResolveState  # what an incremental run starts from (``analysis.resolve.incremental``)
 
 
-def resolve_facts(facts: dict[str, FileFacts], files: dict[str, str], root: str) -> Resolution:
-    """Resolve every module's facts; ``files`` maps module -> contract-relative path."""
+def resolve_facts(
+    facts: dict[str, FileFacts], files: dict[str, str], root: str, offload: Offload | None = None
+) -> Resolution:
+    """Resolve every module's facts; ``files`` maps module -> contract-relative path.
+
+    ``offload``: a way to run work in a child process, so that per-module evidence is built
+    in two processes at once (``analysis.resolve.split``); the result is the same."""
     names = NameIndex(facts)
     django = build_django_index(facts, names, root)
     builder = EdgeBuilder(names, django, root)
@@ -46,11 +52,7 @@ def resolve_facts(facts: dict[str, FileFacts], files: dict[str, str], root: str)
     for module in sorted(facts):
         builder.collect_receivers(module, facts[module], files[module])
         builder.index_relations(module, facts[module])
-    edges: list[EdgeRecord] = []
-    for module in sorted(facts):
-        for record in builder.edges(module, facts[module], files[module]):
-            if record.source != record.target:
-                edges.append(record)
+    edges = module_edges(builder, sorted(facts), facts, files, offload)
     urls = UrlResolver(facts, names, files.__getitem__, django.root_urlconf)
     urls.run()
     edges.extend(urls.edges)

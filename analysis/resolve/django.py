@@ -116,11 +116,14 @@ def _collect_apps(index: DjangoIndex, facts: dict[str, FileFacts], names: NameIn
         # Several configs may name one package; the installed one gives the label.
         if known is None or (record.installed and not known.installed):
             index.apps[package] = record
-    for entry in installed:
+    # Sorted, here and below: set order changes with the hash seed, and it decides which
+    # of two nested packages becomes an app and the order of apps sharing a label.
+    for entry in sorted(installed):
         if entry in names.modules and entry not in index.apps:
             label = by_name.get(entry, {}).get("label") or entry.rpartition(".")[2]
             index.apps[entry] = AppRecord(label, entry, True)
-    for module in names.modules:
+    # Outer packages first: a package with models inside an app is part of that app.
+    for module in sorted(names.modules, key=lambda name: (name.count("."), name)):
         package, _, last = module.rpartition(".")
         if last == "models" and package and package not in index.apps:
             if not any(package.startswith(f"{app}.") for app in index.apps):

@@ -32,7 +32,7 @@ from analysis.resolve import module_nodes
 from analysis.resolve.django import is_model_base
 from analysis.resolve.edges import EdgeBuilder
 from analysis.resolve.names import NameIndex, Reader
-from analysis.resolve.state import ResolveState
+from analysis.resolve.state import ResolveState, ShardedReaders
 
 # Above this share of all modules, re-resolving the dependents costs about a full run.
 MAX_SHARE = 0.05
@@ -126,7 +126,7 @@ def _dependents(
         new_scope, new_stars = new.scope_view(module)
         if old_stars != new_stars:
             # Any name not bound in the scope itself was looked up through the stars.
-            start.extend(key for key in state.readers if key[0] == module)
+            start.extend(_keys_of(state, module))
             continue
         names = set(old_scope) | set(new_scope)
         start.extend((module, n) for n in names if old_scope.get(n) != new_scope.get(n))
@@ -149,6 +149,14 @@ def _dependents(
         if len(found) > limit:
             return None
     return found
+
+
+def _keys_of(state: ResolveState, module: str) -> list[tuple[str, str]]:
+    """Every looked-up name of ``module`` in the stored lookups."""
+    readers = state.readers
+    if isinstance(readers, ShardedReaders):
+        return readers.keys_of(module)
+    return [key for key in readers if key[0] == module]
 
 
 def _contribution(builder: EdgeBuilder, module: str, facts: FileFacts) -> tuple[object, ...]:

@@ -4,22 +4,83 @@ An incremental run (``analysis.resolve.incremental``) rebuilds an ``EdgeBuilder`
 state instead of from every file's facts: the name scopes (and who read which name), the
 Django index, and the cross-file sets the edges are checked against (tasks, serializers,
 receivers, signal maps, model relations, URL views).
+
+``readers`` (who read which name: a third of the state) is stored apart in shards by the
+looked-up module and read back as ``ShardedReaders``: an edit walks back from the names it
+rebinds, which sit in a shard or two.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.resolve.django import DjangoIndex
 from analysis.resolve.edges import EdgeBuilder
 from analysis.resolve.names import NameIndex, NameTables, Reader
 
 
+READER_SHARDS = 16
+ReaderMap = dict[tuple[str, str], set[Reader]]
+
+
+def reader_shard(module: str) -> int:
+    return zlib.crc32(module.encode()) % READER_SHARDS
+
+
+def split_readers(readers: ReaderMap) -> list[ReaderMap]:
+    """``readers`` in ``READER_SHARDS`` parts, by the module of each looked-up name."""
+    shards: list[ReaderMap] = [{} for _ in range(READER_SHARDS)]
+    for key, found in readers.items():
+        shards[reader_shard(key[0])][key] = found
+    return shards
+
+
+class ShardedReaders:
+    """``readers`` read a shard at a time, when a name of that shard is first asked about.
+
+    ``load(shard)`` returns the shard or raises ``KeyError`` (missing, stale or corrupt):
+    a shard read as empty would hide dependents, so the caller resolves everything instead.
+    """
+
+    def __init__(self, load: Callable[[int], ReaderMap]) -> None:
+        self._load = load
+        self._shards: dict[int, ReaderMap] = {}
+
+    def _shard(self, module: str) -> ReaderMap:
+        shard = reader_shard(module)
+        found = self._shards.get(shard)
+        if found is None:
+            found = self._shards[shard] = self._load(shard)
+        return found
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:
+        return self._shard(key[0]).get(key, default)
+
+    def setdefault(self, key: tuple[str, str], default: set[Reader]) -> set[Reader]:
+        return self._shard(key[0]).setdefault(key, default)
+
+    def keys_of(self, module: str) -> list[tuple[str, str]]:
+        """The looked-up names of ``module`` (one shard read)."""
+        return [key for key in self._shard(module) if key[0] == module]
+
+    def items(self) -> Iterator[tuple[tuple[str, str], set[Reader]]]:
+        for shard in range(READER_SHARDS):
+            if shard not in self._shards:
+                self._shards[shard] = self._load(shard)
+            yield from self._shards[shard].items()
+
+    def whole(self) -> ReaderMap:
+        return dict(self.items())
+
+
 @dataclass
 class ResolveState:
     root: str
     tables: NameTables
-    readers: dict[tuple[str, str], set[Reader]]
+    readers: ReaderMap | ShardedReaders
     django: DjangoIndex
     tasks: set[str]
     serializers: set[str]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.discover import SourceFile, discover
+from analysis.extract.packed import unpack
 from analysis.parallel import (
     PARALLEL_THRESHOLD,
     _chunks,
@@ -55,3 +56,24 @@ def test_a_pool_of_two_extracts_what_one_process_does(tmp_path: Path) -> None:
     assert sorted(parallel, key=lambda row: row[0]) == sorted(serial, key=lambda row: row[0])
     assert seen[-1] == len(items)
     assert sum(1 for _, entry, facts in parallel if facts is None and entry.reason) == 1
+
+
+def test_without_a_cache_files_are_not_hashed_and_yield_the_same_facts(tmp_path: Path) -> None:
+    items = _files(tmp_path, PARALLEL_THRESHOLD + 2)
+    hashed = sorted(extract_all(items, 2, None, 0, len(items)), key=lambda row: row[0])
+    bare = sorted(extract_all(items, 2, None, 0, len(items), hashed=False), key=lambda r: r[0])
+    assert [facts for _, _, facts in bare] == [facts for _, _, facts in hashed]
+    assert {entry.digest for _, entry, _ in bare} == {""}
+    assert all(len(entry.digest) == 32 for _, entry, _ in hashed if not entry.reason)
+    reasons = [(rel, entry.reason) for rel, entry, _ in bare]
+    assert reasons == [(rel, entry.reason) for rel, entry, _ in hashed]
+
+
+def test_packed_facts_are_kept_as_extraction_handed_them_over(tmp_path: Path) -> None:
+    items = _files(tmp_path, PARALLEL_THRESHOLD + 2)
+    for jobs in (1, 2):
+        kept: dict[str, object] = {}
+        done = extract_all(items, jobs, None, 0, len(items), keep=kept)
+        with_facts = {rel: facts for rel, _, facts in done if facts is not None}
+        assert set(kept) == set(with_facts) and "pkg/broken.py" not in kept
+        assert all(unpack(kept[rel]) == facts for rel, facts in with_facts.items())

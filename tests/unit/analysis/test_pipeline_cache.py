@@ -64,6 +64,7 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
     assert {p.name.split("-")[0].rstrip("0123456789") for p in cache_files} == {
         "facts",
         "index",
+        "readers",
         "result",
         "state",
     }
