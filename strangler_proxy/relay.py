@@ -103,7 +103,7 @@ class FastPath:
                 return None
             if attempt == 0 and decision.shadow is not None and route is not None:
                 shadower = app.shadower  # sampled once a connection is sure: no fall-through
-                if shadower is not None and shadower.check(decision, method, None):
+                if shadower is not None and shadower.check(decision, method, 0):
                     relay.shadow_limit = route.policy.shadow.max_body_bytes
             upstream.acquire()
             if conn.start_relay(head, relay, head_request=method == "HEAD"):
