@@ -36,6 +36,7 @@ from strangler_proxy.errors import (
     RequestError,
     UpstreamBodyAborted,
     UpstreamUnavailable,
+    error_body,
 )
 from strangler_proxy.forward import Outcome, forward
 from strangler_proxy.headers import Trust, prepare_request
@@ -331,7 +332,7 @@ class ProxyApp:
 
 
 async def _error_response(send: Send, exc: RequestError, request_id: str) -> None:
-    body = json.dumps({"error": exc.detail, "request_id": request_id}).encode()
+    body = error_body(exc, request_id)
     headers = [*_JSON, (b"content-length", str(len(body)).encode()),
                (b"x-request-id", request_id.encode("ascii"))]
     if exc.status in (400, 405, 413, 431):

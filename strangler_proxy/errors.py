@@ -33,9 +33,11 @@ The upstream client's own errors (``strangler_proxy.http1.errors``) are translat
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 __all__ = [
+    "error_body",
     "BadGateway",
     "AdminUnreachable",
     "BadRequest",
@@ -175,3 +177,8 @@ class UpstreamUnavailable(UpstreamFailed):
 class GatewayTimeout(UpstreamFailed):
     status = 504
     error = "gateway timeout"
+
+
+def error_body(exc: RequestError, request_id: str) -> bytes:
+    """The JSON body of every answer the proxy gives for itself, on either request path."""
+    return json.dumps({"error": exc.detail, "request_id": request_id}).encode()

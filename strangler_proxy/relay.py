@@ -18,11 +18,10 @@ cut so a short body cannot pass for a whole one.
 
 from __future__ import annotations
 
-import json
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from strangler_proxy.errors import RequestError
+from strangler_proxy.errors import RequestError, error_body
 from strangler_proxy.forward import map_upstream_error
 from strangler_proxy.headers import PreparedRequest, prepare_request, response_headers
 from strangler_proxy.http1.errors import LocalProtocolError, UpstreamError
@@ -257,8 +256,7 @@ class Relay:
         if not exc.request_sent:
             self.protocol.fall_through(self)  # retries and fallback live on the ASGI path
             return
-        body = json.dumps({"error": error.detail,
-                           "request_id": self.prepared.request_id}).encode()
+        body = error_body(error, self.prepared.request_id)
         self._write(b"%scontent-type: application/json\r\ncontent-length: %d\r\n"
                     b"x-request-id: %s\r\n%s\r\n%s"
                     % (STATUS_LINES[error.status], len(body),
