@@ -17,7 +17,9 @@ connections with ratios to nginx and to direct, then p50 at 1 connection and the
 proxy adds over direct. The 1-worker strangler rows (pass-through, shadow, canary) also get a
 p99 at a fixed rate below saturation (``--paced-rate``, open loop, latency from each request's
 scheduled time): the shadow goal (<= 1.15x pass-through) is about that figure, since at
-saturation copying every request is extra CPU on the same core by construction.
+saturation copying every request is extra CPU on the same core by construction. The
+``shadow-ab`` row is that goal's own figure: both proxies running at once, fixed-rate runs
+alternating between them, medians (see ``benchmarks/paced.py``).
 
 Cores (when ``taskset`` exists): the proxy under test on core 0; wrk and the upstream on core 1.
 The shadow row's worker process (replay, comparison, store writes) inherits core 0 from its
@@ -43,9 +45,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from paced import diff_summary, paced_p99, shadow_ab
+
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = Path(__file__).resolve().parent / "_proxy_variants"
 PYTHON = sys.executable
+STRANGLER_CLI = [PYTHON, "-m", "strangler"]
 NGINX_CONF = """\
 worker_processes 1;
 daemon off;
@@ -215,41 +220,6 @@ def python_load(url: str, connections: int, seconds: float) -> tuple[float, floa
     return len(latencies) / seconds, pick(0.50), pick(0.99), ""
 
 
-async def _paced(host: str, port: int, rate: float, seconds: float,
-                 connections: int = 8) -> list[float]:
-    """Open-loop load at ``rate`` req/s; latency counted from each request's scheduled time,
-    so a stall delays the requests behind it (no coordinated omission)."""
-    request = f"GET / HTTP/1.1\r\nhost: {host}:{port}\r\n\r\n".encode()
-    latencies: list[float] = []
-    interval = connections / rate
-    begin = time.perf_counter() + 0.05
-
-    async def one_connection(offset: int) -> None:
-        reader, writer = await asyncio.open_connection(host, port)
-        try:
-            k = 0
-            while (due := begin + (offset / connections + k) * interval) < begin + seconds:
-                k += 1
-                await asyncio.sleep(max(due - time.perf_counter(), 0))
-                writer.write(request)
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
-                if length is not None:
-                    await reader.readexactly(int(length.group(1)))
-                latencies.append(time.perf_counter() - due)
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(one_connection(i) for i in range(connections)))
-    return latencies
-
-
-def paced_p99(url: str, rate: float, seconds: float) -> float:
-    port = int(url.rsplit(":", 1)[1].strip("/"))
-    latencies = sorted(asyncio.run(_paced("127.0.0.1", port, rate, seconds)))
-    return latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000
-
-
 def measure(name: str, url: str, args: argparse.Namespace, *, paced: bool = False) -> Result:
     load = wrk if shutil.which("wrk") else python_load
     load(url, args.connections, args.warmup)
@@ -316,6 +286,31 @@ def row_nginx_exported(upstream: int, tmp: Path, args: argparse.Namespace) -> Re
         return Result(name, note=f"failed: {exc} {tail}".strip())
 
 
+@contextlib.contextmanager
+def strangler_serving(routes: Path, workers: int, tmp: Path,
+                      log_name: str) -> Iterator[str]:
+    """``strangler proxy serve`` on ``routes``, pinned like the rows say; yields its URL."""
+    port = free_port()
+    cores = "0" if workers == 1 else "0,1"
+    argv = pinned(cores, [*STRANGLER_CLI, "proxy", "serve", "--config", str(routes), "--port",
+                          str(port), "--workers", str(workers), "--log-level", "warning"])
+    log = tmp / log_name  # its access log lands here
+    try:
+        with running(argv, port, log=log):
+            yield f"http://127.0.0.1:{port}/"
+    except RuntimeError as exc:
+        tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
+        raise RuntimeError(f"{exc} {tail}".strip()[:300]) from exc
+
+
+def checked_routes(path: Path, text: str) -> str:
+    """Write a routes file; '' when ``strangler proxy check`` accepts it, else why not."""
+    path.write_text(text)
+    check = subprocess.run([*STRANGLER_CLI, "proxy", "check", str(path)], cwd=ROOT,
+                           capture_output=True, text=True)
+    return "" if check.returncode == 0 else f"`proxy check` failed: {check.stderr.strip()[:200]}"
+
+
 def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespace, *,
                   label: str = "", routes_text: str = "") -> Result:
     name = label or f"strangler proxy, {workers} worker{'s' if workers > 1 else ''}"
@@ -324,24 +319,41 @@ def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespa
     except Exception as exc:  # not written yet, or broken
         return Result(name, note=f"skipped: strangler_proxy.app does not import ({exc})")
     routes = tmp / (f"routes-{abs(hash(name))}.toml" if routes_text else "routes.toml")
-    routes.write_text(routes_text or ROUTES_TOML.format(upstream=upstream))
-    cli = [PYTHON, "-m", "strangler"]
-    check = subprocess.run([*cli, "proxy", "check", str(routes)], cwd=ROOT, capture_output=True,
-                           text=True)
-    if check.returncode != 0:
-        return Result(name, note=f"skipped: `proxy check` failed: {check.stderr.strip()[:200]}")
-    port = free_port()
-    cores = "0" if workers == 1 else "0,1"
-    argv = pinned(cores, [*cli, "proxy", "serve", "--config", str(routes), "--port", str(port),
-                          "--workers", str(workers), "--log-level", "warning"])
-    log = tmp / f"strangler-{workers}-{abs(hash(name))}.log"  # its access log lands here
+    refused = checked_routes(routes, routes_text or ROUTES_TOML.format(upstream=upstream))
+    if refused:
+        return Result(name, note=f"skipped: {refused}")
     try:
-        with running(argv, port, log=log):
-            return measure(name, f"http://127.0.0.1:{port}/", args,
-                           paced=workers == 1 and args.paced_rate > 0)
+        with strangler_serving(routes, workers, tmp,
+                               f"strangler-{workers}-{abs(hash(name))}.log") as url:
+            return measure(name, url, args, paced=workers == 1 and args.paced_rate > 0)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
-        tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
-        return Result(name, note=f"failed: {exc} {tail}".strip()[:300])
+        return Result(name, note=f"failed: {exc}"[:300])
+
+
+def run_shadow_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
+    """The shadow goal's figure: see benchmarks/paced.py. Returns the report line."""
+    candidate = free_port()
+    idle = ["chrt", "-i", "0"] if shutil.which("chrt") and args.ab_candidate == "idle" else []
+    texts = {stage: STAGE_TOML.format(upstream=upstream, candidate=candidate, name=f"ab-{stage}",
+                                      route_upstream="cand", stage=body, tmp=tmp)
+             for stage, body in (("plain", 'stage = "monolith"'), ("shadow", SHADOW_STAGE))}
+    files = {stage: tmp / f"routes-ab-{stage}.toml" for stage in texts}
+    for stage, text in texts.items():
+        refused = checked_routes(files[stage], text)
+        if refused:
+            return f"shadow A/B skipped: {refused}"
+    try:
+        with running([*idle, *pinned("1", [PYTHON, str(VARIANTS / "upstream.py"),
+                                           str(candidate)])], candidate), \
+                strangler_serving(files["plain"], 1, tmp, "ab-plain.log") as plain, \
+                strangler_serving(files["shadow"], 1, tmp, "ab-shadow.log") as shadow:
+            result = shadow_ab(plain, shadow, rate=args.paced_rate, seconds=args.ab_seconds,
+                               rounds=args.ab_rounds,
+                               recorded=lambda: diff_summary(STRANGLER_CLI, str(files["shadow"]),
+                                                             "ab-shadow", str(ROOT)))
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        return f"shadow A/B failed: {exc}"[:300]
+    return result.report()
 
 
 def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace,
@@ -359,8 +371,10 @@ def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace
 
 UVICORN_CEILING = "uvicorn, constant (ceiling)"
 # --only names: direct, nginx, 1- and 2-worker strangler, shadow and canary rows, nginx on
-# the exported routes, the uvicorn variants (ceiling and the three upstream clients)
-ROWS = ("direct", "nginx", "strangler", "strangler2", "shadow", "canary", "export", "variants")
+# the exported routes, the uvicorn variants (ceiling and the three upstream clients), and
+# shadow-ab: the shadow goal's alternating fixed-rate runs (benchmarks/paced.py)
+ROWS = ("direct", "nginx", "strangler", "strangler2", "shadow", "canary", "shadow-ab", "export",
+        "variants")
 
 
 def ratio(value: float | None, base: float | None) -> str:
@@ -415,6 +429,13 @@ def main() -> None:
     parser.add_argument("--paced-rate", type=float, default=200.0,
                         help="req/s of the fixed-rate p99 run of the 1-worker strangler rows "
                              "(below saturation; 0 skips it)")
+    parser.add_argument("--ab-rounds", type=int, default=6,
+                        help="runs per side of the shadow-ab row (alternating)")
+    parser.add_argument("--ab-seconds", type=float, default=4.0,
+                        help="seconds per run of the shadow-ab row")
+    parser.add_argument("--ab-candidate", choices=("idle", "normal"), default="idle",
+                        help="CPU priority of the shadow-ab row's candidate upstream (idle: it "
+                             "stands for a service on a host of its own)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per row; the median is reported (use 3 on a noisy machine)")
     parser.add_argument("--only", default="",
@@ -462,6 +483,8 @@ def main() -> None:
                                          route_upstream=route_upstream, stage=stage, tmp=tmp)
                 results.append(row_strangler(upstream, 1, tmp, args, label=label,
                                              routes_text=text))
+        ab_line = (run_shadow_ab(upstream, tmp, args)
+                   if "shadow-ab" in wanted and args.paced_rate > 0 else "")
         if "export" in wanted:
             results.append(row_nginx_exported(upstream, tmp, args))
         for module, label, http in (
@@ -478,6 +501,8 @@ def main() -> None:
             if r.rps is None:
                 print(f"  {r.name:<26} {r.note}")
     report(results, args.connections)
+    if ab_line:
+        print("\n" + ab_line)
 
 
 if __name__ == "__main__":
