@@ -11,24 +11,55 @@ sample has the wait taken off (the response was there, the worker was not runnin
 when the wait is both long (``STARVED_MIN_MS``) and most of the sample is it left out. A
 busy machine's ordinary few-ms waits thus still give figures, so the p99 gate can pass.
 Where the file does not exist nothing is discounted.
+
+The file is read twice per shadow copy, so each thread keeps it open and re-reads it with
+one ``pread`` (a /proc seq file regenerates at offset 0): ~1 us instead of ~14 us for an
+open/read/close, and two syscalls fewer on the core the worker shares with the proxy.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import threading
 
 __all__ = ["STARVED_MIN_MS", "STARVED_SHARE", "corrected_latency", "runqueue_wait_ms",
            "starved"]
 
 STARVED_SHARE = 0.25
 STARVED_MIN_MS = 20.0
-_SCHEDSTAT = Path("/proc/thread-self/schedstat")
+_SCHEDSTAT = "/proc/thread-self/schedstat"
+
+
+class _ThreadFile:
+    """This thread's schedstat, kept open; closed when the thread (its local) goes away.
+    The descriptor names the thread that opened it, so a forked child opens its own."""
+
+    __slots__ = ("fd", "pid")
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        try:
+            self.fd = os.open(_SCHEDSTAT, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self.fd = -1
+
+    def __del__(self) -> None:
+        if self.fd >= 0 and self.pid == os.getpid():
+            os.close(self.fd)
+
+
+_local = threading.local()
 
 
 def runqueue_wait_ms() -> float | None:
     """Milliseconds this thread has spent runnable but not running; ``None`` if unknown."""
+    file: _ThreadFile | None = getattr(_local, "file", None)
+    if file is None or file.pid != os.getpid():
+        file = _local.file = _ThreadFile()
+    if file.fd < 0:
+        return None
     try:
-        return int(_SCHEDSTAT.read_bytes().split()[1]) / 1e6
+        return int(os.pread(file.fd, 64, 0).split()[1]) / 1e6
     except (OSError, IndexError, ValueError):
         return None
 

@@ -6,6 +6,9 @@ is the one thing faked here (``cpu_wait``); the candidate is a real, slow server
 
 import asyncio
 import json
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 from strangler_proxy.compare import CompareRules
@@ -87,3 +90,29 @@ def test_the_run_queue_clock_reads_this_thread():
     assert first is not None and first >= 0  # Linux: /proc/thread-self/schedstat
     assert not starved(first, first, 10.0) and starved(0.0, 5.0, 10.0)
     assert not starved(None, 5.0, 10.0)
+
+
+def test_each_thread_reads_its_own_schedstat_through_one_kept_descriptor():
+    from strangler_proxy import shadow_starvation
+
+    seen: dict[str, object] = {}
+
+    def in_a_thread() -> None:
+        assert runqueue_wait_ms() is not None
+        kept = shadow_starvation._local.file
+        seen["target"] = os.readlink(f"/proc/self/fd/{kept.fd}")
+        seen["tid"] = threading.get_native_id()
+        # a kept /proc seq file regenerates when read again at offset 0: the timeslice
+        # count (third field) moves after the thread sleeps and wakes again
+        before = int(os.pread(kept.fd, 64, 0).split()[2])
+        for _ in range(3):
+            time.sleep(0.005)
+        seen["slices"] = int(os.pread(kept.fd, 64, 0).split()[2]) - before
+        runqueue_wait_ms()
+        seen["same"] = shadow_starvation._local.file is kept
+
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join()
+    assert seen["target"] == f"/proc/{os.getpid()}/task/{seen['tid']}/schedstat"
+    assert seen["slices"] >= 3 and seen["same"] is True
