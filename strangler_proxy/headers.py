@@ -178,9 +178,9 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
             if len(_OWN_FORWARDING) < 4096:
                 _OWN_FORWARDING[key] = ours
         kept.extend(ours)
-    return PreparedRequest(headers=kept, request_id=request_id, host=host,
-                           content_length=content_length, chunked=chunked,
-                           conditions=LazyHeaders(kept), header_bytes=size)
+    # positional: keywords cost a fifth of this function on the relay's path
+    return PreparedRequest(kept, request_id, host, content_length, chunked, LazyHeaders(kept),
+                           size)
 
 
 _OWN_FORWARDING: dict[tuple[str, str, bytes], tuple[tuple[bytes, bytes], ...]] = {}

@@ -25,7 +25,7 @@ from strangler_proxy.errors import RequestError, error_body
 from strangler_proxy.forward import map_upstream_error
 from strangler_proxy.headers import PreparedRequest, prepare_request, response_headers
 from strangler_proxy.http1.errors import LocalProtocolError, UpstreamError
-from strangler_proxy.http1.wire import encode_head
+from strangler_proxy.http1.wire import encode_bodyless_head
 from strangler_proxy.limits import check_target
 from strangler_proxy.normalize import normalize_path
 from strangler_proxy.routes import Decision
@@ -56,14 +56,17 @@ class FastPath:
         app = self.app
         runtime = app.runtime
         method: str = scope["method"]
-        if runtime is None or method not in _FAST_METHODS or not runtime.table.proxy.fast_path:
+        if runtime is None or method not in _FAST_METHODS:
+            return None
+        table = runtime.table
+        settings = table.proxy
+        if not settings.fast_path:
             return None
         client = scope["client"]
         peer = client[0] if client else ""
         prepared = prepare_request(scope["headers"], peer=peer, scheme=scope["scheme"],
                                    trust=runtime.trust)
         scope[PREPARED_KEY] = prepared
-        settings = runtime.table.proxy
         if prepared.content_length or prepared.chunked \
                 or prepared.header_bytes > settings.max_header_bytes:
             return None
@@ -75,23 +78,24 @@ class FastPath:
             return None  # the ASGI path answers with the error
         if path.startswith(settings.internal_prefix):
             return None
-        decision = runtime.table.decide(method, prepared.host.decode("latin-1"), path,
-                                        prepared.conditions, peer, canary=app.canary)
+        decision = table.decide(method, prepared.host.decode("latin-1"), path,
+                                prepared.conditions, peer, canary=app.canary)
         route = decision.route
         if route is not None and route.identity:
             return None  # the identity lookup is a coroutine: the ASGI path does it
         upstream = runtime.upstreams[decision.primary]
-        take_idle = getattr(upstream.pool, "take_idle", None)
+        take_idle = upstream.take_idle
         if take_idle is None or upstream.breaker.state != "closed":
             return None
         query: bytes = scope["query_string"]
-        host = prepared.host if (settings.preserve_host and prepared.host) \
-            else upstream.host_header
         try:
-            head = encode_head(method.encode("ascii"), decision.forward_path.encode("ascii")
-                               + (b"?" + query if query else b""),
-                               [*prepared.headers, (b"host", host)], upstream.host_header,
-                               None, False)
+            head = encode_bodyless_head(
+                method.encode("ascii"),
+                decision.forward_path.encode("ascii") + b"?" + query if query
+                else decision.forward_path.encode("ascii"),
+                prepared.headers,
+                prepared.host if settings.preserve_host and prepared.host
+                else upstream.host_header)
         except (LocalProtocolError, UnicodeEncodeError):
             return None
         relay = Relay(protocol, app, runtime, scope, decision, upstream, prepared, path,
@@ -157,23 +161,22 @@ class Relay:
         self.upstream.breaker.record_success()
         self.status = status
         self.response_started = True
-        parts = [STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status]
-        for name, value in self.protocol.default_headers:
-            parts += (name, b": ", value, b"\r\n")
-        framed = False
         client_headers = response_headers(headers, self.prepared.request_id)
         if self.shadow_limit >= 0:
             self.shadow_headers = client_headers
-        for name, value in client_headers:
-            if name == b"content-length":
-                framed = True
-            parts += (name, b": ", value, b"\r\n")
-        if has_body and not framed:
-            if self.scope["http_version"] == "1.0":
-                self.keep_alive = False  # no chunked coding in HTTP/1.0: the close ends it
-            else:
-                self.chunked = True
-                parts.append(_CHUNKED)
+        parts = [STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status,
+                 *[b"%s: %s\r\n" % header for header in self.protocol.default_headers],
+                 *[b"%s: %s\r\n" % header for header in client_headers]]
+        if has_body:
+            for name, _ in client_headers:
+                if name == b"content-length":
+                    break
+            else:  # not framed: chunked, or for HTTP/1.0 delimited by the close
+                if self.scope["http_version"] == "1.0":
+                    self.keep_alive = False  # no chunked coding in HTTP/1.0
+                else:
+                    self.chunked = True
+                    parts.append(_CHUNKED)
         if not self.keep_alive:
             parts.append(_CLOSE)
         parts.append(b"\r\n")

@@ -215,7 +215,7 @@ class AdminSettings:
     allow_remote: bool = False  # must be true to bind a non-loopback address
 
 
-@dataclass(kw_only=True, slots=True)  # not frozen: its __init__ is on every request's path
+@dataclass(slots=True)  # not frozen, positional in ``decide``: on every request's path
 class Decision:
     """Where one request goes. ``route`` is None for the default upstream."""
 
@@ -275,27 +275,27 @@ class RouteTable:
         ``headers`` maps lower-case names to values (only those the conditions and sticky keys
         read). ``canary`` decides canary membership (default: :func:`canary_share`).
         """
+        # Decision(route, primary, forward_path, shadow, fallback, reason)
         route = self._index.match(method, host, path, headers)
         if route is None:
-            return Decision(route=None, primary=self.default, forward_path=path,
-                            reason="no route matched")
+            return Decision(None, self.default, path, None, None, "no route matched")
         reasons = self._reasons
-        if route.upstream is None or route.stage == "monolith":
-            return Decision(route=route, primary=self.default, forward_path=path,
-                            reason=reasons[(id(route), "monolith")])
-        if route.stage == "shadow":
-            return Decision(route=route, primary=self.default, forward_path=path,
-                            shadow=route.upstream, reason=reasons[(id(route), "shadow")])
-        if route.stage == "canary":
+        stage = route.stage
+        if route.upstream is None or stage == "monolith":
+            return Decision(route, self.default, path, None, None,
+                            reasons[(id(route), "monolith")])
+        if stage == "shadow":
+            return Decision(route, self.default, path, route.upstream, None,
+                            reasons[(id(route), "shadow")])
+        if stage == "canary":
             if not (canary or canary_share)(route, headers, client):
-                return Decision(route=route, primary=self.default, forward_path=path,
-                                reason=reasons[(id(route), "outside")])
+                return Decision(route, self.default, path, None, None,
+                                reasons[(id(route), "outside")])
         fallback = self.default if route.fallback and route.upstream != self.default else None
-        shadow = (self.default if route.stage == "service" and route.reverse_shadow
+        shadow = (self.default if stage == "service" and route.reverse_shadow
                   and route.upstream != self.default else None)
-        return Decision(route=route, primary=route.upstream, forward_path=route.rewrite(path),
-                        fallback=fallback, shadow=shadow,
-                        reason=reasons[(id(route), "service")])
+        return Decision(route, route.upstream, route.rewrite(path), shadow, fallback,
+                        reasons[(id(route), "service")])
 
     def explain(self, method: str, host: str, path: str,
                 headers: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

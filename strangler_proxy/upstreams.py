@@ -45,6 +45,8 @@ class Upstream:
         self.spec = spec
         self.name = spec.name
         self.pool = pool
+        # The relay's way to an idle connection (None: a pool without one, e.g. in tests)
+        self.take_idle: Callable[[], Any] | None = getattr(pool, "take_idle", None)
         self.breaker = CircuitBreaker(spec.circuit)
         self.host_header = urlsplit(spec.url).netloc.encode("ascii")
         self.in_flight = 0

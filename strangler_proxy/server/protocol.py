@@ -29,6 +29,7 @@ from strangler_proxy.server.flow import FlowControl
 __all__ = ["HttpServerProtocol"]
 
 logger = logging.getLogger("strangler_proxy.server")
+_ASGI = {"version": "3.0", "spec_version": "2.3"}  # shared: no app writes to it
 _HIGH_WATER = 64 * 1024  # request body bytes buffered before reading pauses
 _BAD_REQUEST = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
                 b"content-length: %d\r\nconnection: close\r\n\r\n%s")
@@ -144,9 +145,12 @@ class HttpServerProtocol(asyncio.Protocol):
         version = parser.get_http_version()
         url = self._url
         if url.startswith(b"/"):
-            parsed = httptools.parse_url(url)
-            raw_path: bytes = parsed.path
-            query: bytes = parsed.query or b""
+            if b"?" in url or b"#" in url:
+                parsed = httptools.parse_url(url)
+                raw_path: bytes = parsed.path
+                query: bytes = parsed.query or b""
+            else:  # the common case: the target is the path (the parser checked its bytes)
+                raw_path, query = url, b""
         else:  # absolute or authority form: kept as sent for the app to refuse
             raw_path, _, query = url.partition(b"?")
         path = raw_path.decode("latin-1")
@@ -154,7 +158,7 @@ class HttpServerProtocol(asyncio.Protocol):
             path = urllib.parse.unquote(path)
         scope = {
             "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "asgi": _ASGI,
             "http_version": version,
             "server": self.server,
             "client": self.client,
@@ -165,7 +169,7 @@ class HttpServerProtocol(asyncio.Protocol):
             "raw_path": raw_path,
             "query_string": query,
             "headers": self._headers,
-            "state": self.app_state.copy(),
+            "state": self.app_state.copy() if self.app_state else {},
         }
         keep_alive = version != "1.0" and parser.should_keep_alive()
         if self.exchange is None and self._fast is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from strangler_proxy.http1.errors import LocalProtocolError
-from strangler_proxy.http1.wire import chunk_header, encode_head
+from strangler_proxy.http1.wire import chunk_header, encode_bodyless_head, encode_head
 
 
 def test_head_with_host_given_and_content_length() -> None:
@@ -34,3 +34,22 @@ def test_targets_that_could_split_the_request_line_are_refused(target: bytes) ->
 
 def test_chunk_header_is_hex() -> None:
     assert chunk_header(255) == b"ff\r\n"
+
+
+@pytest.mark.parametrize("headers", [
+    [],
+    [(b"x-request-id", b"abc"), (b"x-forwarded-for", b"10.0.0.1"), (b"accept", b"*/*")],
+    [(b"set-cookie", b"a=1"), (b"set-cookie", b"b=2")],
+])
+def test_the_bodyless_head_is_encode_heads_bytes_with_host_last(
+        headers: list[tuple[bytes, bytes]]) -> None:
+    # the relay and the ASGI path must send an upstream the very same request
+    assert encode_bodyless_head(b"GET", b"/a?b=1", headers, b"svc:8000") == encode_head(
+        b"GET", b"/a?b=1", [*headers, (b"host", b"svc:8000")], b"unused", None, False)
+
+
+@pytest.mark.parametrize("target", [b"", b"/a b", b"/a\r\nX: 1", b"/a\n"])
+def test_the_bodyless_head_refuses_a_target_that_could_smuggle_a_request(
+        target: bytes) -> None:
+    with pytest.raises(LocalProtocolError):
+        encode_bodyless_head(b"GET", target, [], b"svc")
