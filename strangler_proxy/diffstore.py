@@ -1,26 +1,36 @@
 """The diff store: per-route counters, differing paths, latency histograms, examples.
 
-:class:`DiffStore` is the interface (a PostgreSQL implementation comes later);
-:class:`SqliteDiffStore` keeps everything in the shared state file. Examples are redacted
-by the store itself before they are written, whatever the caller already did, and are
-capped in number per route (the most repeated kind of difference is evicted first, the
-oldest of it) and in size per example.
+:class:`DiffStore` is the interface (:mod:`strangler_proxy.pg_diffstore` is the PostgreSQL
+one); :class:`SqliteDiffStore` keeps everything in the shared state file. Writes come as a
+:class:`~strangler_proxy.diff_batch.DiffBatch` written in one transaction (``record_batch``:
+one upsert per route's counters, per path and per latency bucket, however many comparisons
+it sums); the one-result calls are one-item batches. Examples are redacted by the store
+itself before they are written, whatever the caller already did, and are capped in number
+per route (the most repeated kind of difference is evicted first, the oldest of it) and in
+size per example.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Protocol, TypeVar
 
 from strangler_proxy import latency_hist
-from strangler_proxy.compare.paths import generalise
 from strangler_proxy.compare.result import Comparison
+from strangler_proxy.diff_batch import (
+    COUNTERS,
+    DiffBatch,
+    RouteBatch,
+    evictions,
+    storable,
+    storable_example,
+)
 from strangler_proxy.example import ShadowExample, StoredExample, prepare_example
 from strangler_proxy.gates import GateFigures
 from strangler_proxy.redact import RedactRules
@@ -29,7 +39,7 @@ from strangler_proxy.state_schema import connect, transaction
 DEFAULT_MAX_EXAMPLES = 20
 DEFAULT_MAX_EXAMPLE_BYTES = 16_384
 DEFAULT_MAX_PATHS = 200
-Side = Literal["primary", "candidate"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,12 @@ class RouteSummary:
 
 
 class DiffStore(Protocol):
+    def new_batch(self) -> DiffBatch:
+        """An empty batch with this store's example cap and path bound."""
+
+    def record_batch(self, batch: DiffBatch) -> None:
+        """Write the whole batch in one transaction (nothing of it when this raises)."""
+
     def record_comparison(self, route: str, comparison: Comparison, *,
                           primary_ms: float | None = None, candidate_ms: float | None = None,
                           candidate_error: bool = False,
@@ -86,7 +102,84 @@ class DiffStore(Protocol):
         """Release the connection."""
 
 
-class SqliteDiffStore:
+class BatchedStore(ABC):
+    """A diff store's one-result calls as one-item batches: every write takes one path."""
+
+    def __init__(self, *, max_examples: int, max_paths: int) -> None:
+        self._max_examples = max_examples
+        self._max_paths = max_paths
+
+    def new_batch(self) -> DiffBatch:
+        return DiffBatch(max_examples=self._max_examples, max_paths=self._max_paths)
+
+    @abstractmethod
+    def record_batch(self, batch: DiffBatch) -> None:
+        """Write the whole batch in one transaction (nothing of it when this raises)."""
+
+    def record_comparison(self, route: str, comparison: Comparison, *,
+                          primary_ms: float | None = None, candidate_ms: float | None = None,
+                          candidate_error: bool = False,
+                          example: ShadowExample | None = None) -> None:
+        """Count one comparison; ``candidate_error`` when the candidate answered 5xx."""
+        batch = self.new_batch()
+        batch.comparison(route, comparison, primary_ms=primary_ms, candidate_ms=candidate_ms,
+                         candidate_error=candidate_error, example=example)
+        self.record_batch(batch)
+
+    def record_candidate_error(self, route: str, *, primary_ms: float | None = None,
+                               candidate_ms: float | None = None) -> None:
+        batch = self.new_batch()
+        batch.candidate_error(route, primary_ms=primary_ms, candidate_ms=candidate_ms)
+        self.record_batch(batch)
+
+    def record_drops(self, route: str, *, overload: int = 0, too_large: int = 0) -> None:
+        batch = self.new_batch()
+        batch.drops(route, overload=overload, too_large=too_large)
+        self.record_batch(batch)  # zero drops make an empty batch: nothing is touched
+
+
+def prepared_examples(batch: DiffBatch, redact: RedactRules,
+                      max_bytes: int) -> dict[str, list[dict[str, Any]]]:
+    """Each route's examples redacted, cut to size and made storable, oldest first."""
+    # redaction happens here, inside the store, before any byte is written; text no store
+    # can hold (NUL, lone surrogates) is replaced first, or it would fail the whole batch
+    return {route: [storable(prepare_example(storable_example(p.example), redact, max_bytes))
+                    for p in part.examples]
+            for route, part in batch.routes() if part.examples}
+
+
+def plan_examples(stored: Sequence[tuple[int, str]], new: Sequence[tuple[str, T]],
+                  cap: int) -> tuple[list[T], list[int]]:
+    """(new items to insert, stored ids to delete) for the ``new`` (signature, item), oldest
+    first: what adding them one by one, evicting after each, would leave. Examples that
+    would be evicted at once are never written."""
+    keyed: dict[tuple[int, int], str] = {(0, id_): sig for id_, sig in stored}
+    keyed.update({(1, i): sig for i, (sig, _) in enumerate(new)})
+    gone = set(evictions(keyed, cap))
+    return ([item for i, (_, item) in enumerate(new) if (1, i) not in gone],
+            sorted(key[1] for key in gone if key[0] == 0))
+
+
+def counter_values(part: RouteBatch) -> tuple[int, ...]:
+    """The route's counter deltas in ``COUNTERS`` order."""
+    return tuple(part.counters[c] for c in COUNTERS)
+
+
+_BUMP = (f"INSERT INTO diff_counters (route, updated_at, {', '.join(COUNTERS)}) "
+         f"VALUES (?, ?, {', '.join('?' for _ in COUNTERS)}) "
+         "ON CONFLICT (route) DO UPDATE SET updated_at = excluded.updated_at, "
+         + ", ".join(f"{c} = {c} + excluded.{c}" for c in COUNTERS))
+# a known path counts on; a new one is added only while the route is under its bound (a
+# route of random paths cannot fill the disk); the WHERE also keeps SQLite's upsert parsable
+_PATH = ("INSERT INTO diff_paths (route, path, count) SELECT ?, ?, ? "
+         "WHERE EXISTS (SELECT 1 FROM diff_paths WHERE route = ? AND path = ?) "
+         "OR (SELECT COUNT(*) FROM diff_paths WHERE route = ?) < ? "
+         "ON CONFLICT (route, path) DO UPDATE SET count = count + excluded.count")
+_LATENCY = ("INSERT INTO latency_buckets (route, side, bucket, count) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (route, side, bucket) DO UPDATE SET count = count + excluded.count")
+
+
+class SqliteDiffStore(BatchedStore):
     """Thread-safe (one lock per connection) and safe across processes (WAL, short writes)."""
 
     def __init__(self, path: str | Path, *, redact: RedactRules | None = None,
@@ -94,43 +187,47 @@ class SqliteDiffStore:
                  max_example_bytes: int = DEFAULT_MAX_EXAMPLE_BYTES,
                  max_paths: int = DEFAULT_MAX_PATHS,
                  clock: Callable[[], float] = time.time) -> None:
+        super().__init__(max_examples=max_examples, max_paths=max_paths)
         self._conn = connect(path)
         self._lock = threading.Lock()
         self._redact = redact or RedactRules()
-        self._max_examples = max_examples
         self._max_example_bytes = max_example_bytes
-        self._max_paths = max_paths
         self._clock = clock
 
-    def record_comparison(self, route: str, comparison: Comparison, *,
-                          primary_ms: float | None = None, candidate_ms: float | None = None,
-                          candidate_error: bool = False,
-                          example: ShadowExample | None = None) -> None:
-        """Count one comparison; ``candidate_error`` when the candidate answered 5xx."""
-        payload = None
-        if example is not None and not comparison.match:
-            # redaction happens here, inside the store, before any byte is written
-            payload = prepare_example(example, self._redact, self._max_example_bytes)
+    def record_batch(self, batch: DiffBatch) -> None:
+        """One ``BEGIN IMMEDIATE`` transaction for the whole batch; none for an empty one."""
+        if not batch:
+            return
+        routes = batch.routes()
+        examples = {route: [(p["signature"], json.dumps(p, ensure_ascii=False))
+                            for p in payloads]
+                    for route, payloads in prepared_examples(
+                        batch, self._redact, self._max_example_bytes).items()}
+        now = self._clock()
         with self._lock, transaction(self._conn) as cur:
-            self._bump(cur, route, compared=1, matched=int(comparison.match),
-                       mismatched=int(not comparison.match), candidate_requests=1,
-                       candidate_errors=int(candidate_error))
-            for path in sorted({generalise(d.path) for d in comparison.differences}):
-                self._count_path(cur, route, path)
-            self._latency(cur, route, primary_ms, candidate_ms)
-            if payload is not None:
-                self._add_example(cur, route, payload)
-
-    def record_candidate_error(self, route: str, *, primary_ms: float | None = None,
-                               candidate_ms: float | None = None) -> None:
-        with self._lock, transaction(self._conn) as cur:
-            self._bump(cur, route, candidate_requests=1, candidate_errors=1)
-            self._latency(cur, route, primary_ms, candidate_ms)
-
-    def record_drops(self, route: str, *, overload: int = 0, too_large: int = 0) -> None:
-        if overload or too_large:
-            with self._lock, transaction(self._conn) as cur:
-                self._bump(cur, route, dropped_overload=overload, dropped_too_large=too_large)
+            cur.executemany(_BUMP, [(route, now, *counter_values(part))
+                                    for route, part in routes])
+            paths = [(route, path, n, route, path, route, self._max_paths)
+                     for route, part in routes for path, n in part.paths.items()]
+            if paths:  # a batch of matches or drops has none: no statement at all
+                cur.executemany(_PATH, paths)
+            buckets = [(route, side, bucket, n)
+                       for route, part in routes for (side, bucket), n in part.latency.items()]
+            if buckets:
+                cur.executemany(_LATENCY, buckets)
+            for route, new in examples.items():
+                stored = cur.execute("SELECT id, signature FROM diff_examples WHERE route = ?",
+                                     (route,)).fetchall()
+                insert, delete = plan_examples(
+                    stored, [(sig, (sig, text)) for sig, text in new], self._max_examples)
+                # inserted before the evictions, so new ids stay above every id kept
+                if insert:
+                    cur.executemany(
+                        "INSERT INTO diff_examples (route, created_at, signature, payload) "
+                        "VALUES (?, ?, ?, ?)", [(route, now, sig, text) for sig, text in insert])
+                if delete:
+                    cur.executemany("DELETE FROM diff_examples WHERE id = ?",
+                                    [(id_,) for id_ in delete])
 
     def summary(self, route: str | None = None, *, top: int = 5) -> list[RouteSummary]:
         """One summary per route (sorted by name), or just ``route``'s."""
@@ -174,49 +271,3 @@ class SqliteDiffStore:
                 "SELECT side, bucket, count FROM latency_buckets WHERE route = ?", (route,)):
             hist[side][bucket] = count
         return hist
-
-    def _bump(self, cur: sqlite3.Cursor, route: str, **deltas: int) -> None:
-        columns = sorted(deltas)
-        updates = ", ".join(f"{c} = {c} + ?" for c in columns)
-        cur.execute(
-            f"INSERT INTO diff_counters (route, updated_at, {', '.join(columns)}) "
-            f"VALUES (?, ?, {', '.join('?' for _ in columns)}) "
-            f"ON CONFLICT (route) DO UPDATE SET updated_at = ?, {updates}",
-            (route, self._clock(), *(deltas[c] for c in columns), self._clock(),
-             *(deltas[c] for c in columns)))
-
-    def _count_path(self, cur: sqlite3.Cursor, route: str, path: str) -> None:
-        updated = cur.execute(
-            "UPDATE diff_paths SET count = count + 1 WHERE route = ? AND path = ?",
-            (route, path)).rowcount
-        if updated:
-            return
-        (known,) = cur.execute(
-            "SELECT COUNT(*) FROM diff_paths WHERE route = ?", (route,)).fetchone()
-        if known < self._max_paths:  # bounded: a route of random paths cannot fill the disk
-            cur.execute("INSERT INTO diff_paths (route, path, count) VALUES (?, ?, 1)",
-                        (route, path))
-
-    def _latency(self, cur: sqlite3.Cursor, route: str, primary_ms: float | None,
-                 candidate_ms: float | None) -> None:
-        for side, value in (("primary", primary_ms), ("candidate", candidate_ms)):
-            if value is not None:
-                cur.execute(
-                    "INSERT INTO latency_buckets (route, side, bucket, count) VALUES (?, ?, ?, 1) "
-                    "ON CONFLICT (route, side, bucket) DO UPDATE SET count = count + 1",
-                    (route, side, latency_hist.bucket_of(value)))
-
-    def _add_example(self, cur: sqlite3.Cursor, route: str, payload: dict[str, object]) -> None:
-        cur.execute(
-            "INSERT INTO diff_examples (route, created_at, signature, payload) VALUES (?, ?, ?, ?)",
-            (route, self._clock(), payload["signature"], json.dumps(payload, ensure_ascii=False)))
-        (count,) = cur.execute(
-            "SELECT COUNT(*) FROM diff_examples WHERE route = ?", (route,)).fetchone()
-        for _ in range(count - self._max_examples):
-            # evict the oldest example of the most repeated kind: variety is what helps
-            (signature,) = cur.execute(
-                "SELECT signature FROM diff_examples WHERE route = ? GROUP BY signature "
-                "ORDER BY COUNT(*) DESC, MIN(id) ASC LIMIT 1", (route,)).fetchone()
-            cur.execute(
-                "DELETE FROM diff_examples WHERE id = (SELECT MIN(id) FROM diff_examples "
-                "WHERE route = ? AND signature = ?)", (route, signature))

@@ -1,13 +1,16 @@
 """The diff store on PostgreSQL: what :class:`~strangler_proxy.diffstore.SqliteDiffStore`
 does, for proxies on several hosts writing into one database.
 
-Behaviour is the SQLite store's, checked by the same tests: examples are redacted by the
-store before they are written and capped in number (the most repeated kind evicted first,
-its oldest) and size; differing paths are bounded per route. Concurrency is PostgreSQL's:
-every write starts with an atomic ``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``
-on the route's counters row, and the row lock it takes is held to commit, so the path bound
-and the example cap of one route are checked by one writer at a time, across processes
-and hosts, while other routes proceed in parallel.
+Behaviour is the SQLite store's, checked by the same tests: a batch is one transaction,
+examples are redacted by the store before they are written and capped in number (the most
+repeated kind evicted first, its oldest) and size; differing paths are bounded per route.
+Concurrency is PostgreSQL's: every write starts with an atomic ``INSERT ... ON CONFLICT DO
+UPDATE SET n = n + excluded.n`` on the counters row of each of its routes, in route order
+(two writers never wait for each other in a circle), and the row locks are held to commit,
+so the path bound and the example cap of one route are checked by one writer at a time,
+across processes and hosts, while other routes proceed in parallel. The statements of a
+batch go out pipelined (``executemany``), so a batch costs a few round trips, not one per
+path or bucket.
 """
 
 from __future__ import annotations
@@ -19,23 +22,39 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from strangler_proxy import latency_hist
-from strangler_proxy.compare.paths import generalise
-from strangler_proxy.compare.result import Comparison
+from strangler_proxy.diff_batch import COUNTERS, DiffBatch
 from strangler_proxy.diffstore import (
     DEFAULT_MAX_EXAMPLE_BYTES,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_MAX_PATHS,
+    BatchedStore,
     RouteSummary,
+    counter_values,
+    plan_examples,
+    prepared_examples,
 )
-from strangler_proxy.example import ShadowExample, StoredExample, prepare_example
+from strangler_proxy.example import StoredExample
 from strangler_proxy.pg_schema import PgConnection
 from strangler_proxy.redact import RedactRules
 
 _COUNTERS = ("compared", "matched", "mismatched", "dropped_overload", "dropped_too_large",
-             "candidate_requests", "candidate_errors")
+             "candidate_requests", "candidate_errors")  # in RouteSummary's order
+_BUMP = (f"INSERT INTO diff_counters (route, updated_at, {', '.join(COUNTERS)}) "
+         f"VALUES (%s, %s, {', '.join('%s' for _ in COUNTERS)}) "
+         "ON CONFLICT (route) DO UPDATE SET updated_at = excluded.updated_at, "
+         + ", ".join(f"{c} = diff_counters.{c} + excluded.{c}" for c in COUNTERS))
+# a known path counts on, a new one is added only while the route is under its bound (a
+# route of random paths cannot fill the disk); the route's row lock makes the check exact
+_PATH = ("INSERT INTO diff_paths (route, path, count) SELECT %s, %s, %s "
+         "WHERE EXISTS (SELECT 1 FROM diff_paths WHERE route = %s AND path = %s) "
+         "OR (SELECT COUNT(*) FROM diff_paths WHERE route = %s) < %s "
+         "ON CONFLICT (route, path) DO UPDATE SET count = diff_paths.count + excluded.count")
+_LATENCY = ("INSERT INTO latency_buckets (route, side, bucket, count) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (route, side, bucket) "
+            "DO UPDATE SET count = latency_buckets.count + excluded.count")
 
 
-class PostgresDiffStore:
+class PostgresDiffStore(BatchedStore):
     """Thread-safe (one lock per connection) and safe across processes and hosts."""
 
     def __init__(self, db: str | PgConnection, *, redact: RedactRules | None = None,
@@ -43,42 +62,43 @@ class PostgresDiffStore:
                  max_example_bytes: int = DEFAULT_MAX_EXAMPLE_BYTES,
                  max_paths: int = DEFAULT_MAX_PATHS,
                  clock: Callable[[], float] = time.time) -> None:
+        super().__init__(max_examples=max_examples, max_paths=max_paths)
         self._db = PgConnection.share(db)
         self._redact = redact or RedactRules()
-        self._max_examples = max_examples
         self._max_example_bytes = max_example_bytes
-        self._max_paths = max_paths
         self._clock = clock
 
-    def record_comparison(self, route: str, comparison: Comparison, *,
-                          primary_ms: float | None = None, candidate_ms: float | None = None,
-                          candidate_error: bool = False,
-                          example: ShadowExample | None = None) -> None:
-        """Count one comparison; ``candidate_error`` when the candidate answered 5xx."""
-        payload = None
-        if example is not None and not comparison.match:
-            # redaction happens here, inside the store, before any byte leaves the process
-            payload = prepare_example(example, self._redact, self._max_example_bytes)
+    def record_batch(self, batch: DiffBatch) -> None:
+        """One transaction for the whole batch; none for an empty one."""
+        if not batch:
+            return
+        routes = batch.routes()  # sorted: the counter rows are locked in route order
+        # redaction happens here, inside the store, before any byte leaves the process
+        examples = prepared_examples(batch, self._redact, self._max_example_bytes)
+        now = self._clock()
         with self._db.transaction() as cur:
-            self._bump(cur, route, compared=1, matched=int(comparison.match),
-                       mismatched=int(not comparison.match), candidate_requests=1,
-                       candidate_errors=int(candidate_error))
-            for path in sorted({generalise(d.path) for d in comparison.differences}):
-                self._count_path(cur, route, path)
-            self._latency(cur, route, primary_ms, candidate_ms)
-            if payload is not None:
-                self._add_example(cur, route, payload)
-
-    def record_candidate_error(self, route: str, *, primary_ms: float | None = None,
-                               candidate_ms: float | None = None) -> None:
-        with self._db.transaction() as cur:
-            self._bump(cur, route, candidate_requests=1, candidate_errors=1)
-            self._latency(cur, route, primary_ms, candidate_ms)
-
-    def record_drops(self, route: str, *, overload: int = 0, too_large: int = 0) -> None:
-        if overload or too_large:
-            with self._db.transaction() as cur:
-                self._bump(cur, route, dropped_overload=overload, dropped_too_large=too_large)
+            cur.executemany(_BUMP, [(route, now, *counter_values(part))
+                                    for route, part in routes])
+            paths = [(route, path, n, route, path, route, self._max_paths)
+                     for route, part in routes for path, n in part.paths.items()]
+            if paths:  # a batch of matches or drops has none: no statement at all
+                cur.executemany(_PATH, paths)
+            buckets = [(route, side, bucket, n)
+                       for route, part in routes for (side, bucket), n in part.latency.items()]
+            if buckets:
+                cur.executemany(_LATENCY, buckets)
+            for route, payloads in examples.items():
+                stored = cur.execute("SELECT id, signature FROM diff_examples WHERE route = %s",
+                                     (route,)).fetchall()
+                insert, delete = plan_examples(
+                    stored, [(p["signature"], p) for p in payloads], self._max_examples)
+                if insert:
+                    cur.executemany(
+                        "INSERT INTO diff_examples (route, created_at, signature, payload) "
+                        "VALUES (%s, %s, %s, %s)",
+                        [(route, now, p["signature"], Jsonb(p)) for p in insert])
+                if delete:
+                    cur.execute("DELETE FROM diff_examples WHERE id = ANY(%s)", (delete,))
 
     def summary(self, route: str | None = None, *, top: int = 5) -> list[RouteSummary]:
         """One summary per route (sorted by name), or just ``route``'s."""
@@ -122,52 +142,3 @@ class PostgresDiffStore:
                 "SELECT side, bucket, count FROM latency_buckets WHERE route = %s", (route,)):
             hist[side][bucket] = count
         return hist
-
-    def _bump(self, cur: psycopg.Cursor, route: str, **deltas: int) -> None:
-        # first statement of every write: its row lock serialises this route's writers
-        columns = sorted(deltas)
-        updates = ", ".join(f"{c} = diff_counters.{c} + excluded.{c}" for c in columns)
-        cur.execute(
-            f"INSERT INTO diff_counters (route, updated_at, {', '.join(columns)}) "
-            f"VALUES (%s, %s, {', '.join('%s' for _ in columns)}) "
-            f"ON CONFLICT (route) DO UPDATE SET updated_at = excluded.updated_at, {updates}",
-            (route, self._clock(), *(deltas[c] for c in columns)))
-
-    def _count_path(self, cur: psycopg.Cursor, route: str, path: str) -> None:
-        # one round trip: count a known path, or add a new one while under the bound (a
-        # route of random paths cannot fill the disk); the route's lock makes the check exact
-        cur.execute(
-            "INSERT INTO diff_paths (route, path, count) SELECT %s, %s, 1 "
-            "WHERE EXISTS (SELECT 1 FROM diff_paths WHERE route = %s AND path = %s) "
-            "OR (SELECT COUNT(*) FROM diff_paths WHERE route = %s) < %s "
-            "ON CONFLICT (route, path) DO UPDATE SET count = diff_paths.count + 1",
-            (route, path, route, path, route, self._max_paths))
-
-    def _latency(self, cur: psycopg.Cursor, route: str, primary_ms: float | None,
-                 candidate_ms: float | None) -> None:
-        rows = [(route, side, latency_hist.bucket_of(value))
-                for side, value in (("primary", primary_ms), ("candidate", candidate_ms))
-                if value is not None]
-        if rows:  # both sides in one statement: one round trip
-            cur.execute(
-                "INSERT INTO latency_buckets (route, side, bucket, count) VALUES "
-                + ", ".join("(%s, %s, %s, 1)" for _ in rows)
-                + " ON CONFLICT (route, side, bucket) "
-                "DO UPDATE SET count = latency_buckets.count + 1",
-                [value for row in rows for value in row])
-
-    def _add_example(self, cur: psycopg.Cursor, route: str, payload: dict[str, object]) -> None:
-        # the count runs on the snapshot from before the insert: hence the + 1
-        (count,) = cur.execute(
-            "WITH added AS (INSERT INTO diff_examples (route, created_at, signature, payload) "
-            "VALUES (%s, %s, %s, %s) RETURNING id) "
-            "SELECT COUNT(*) + 1 FROM diff_examples WHERE route = %s",
-            (route, self._clock(), payload["signature"], Jsonb(payload), route)
-        ).fetchone() or (0,)
-        for _ in range(count - self._max_examples):
-            # evict the oldest example of the most repeated kind: variety is what helps
-            cur.execute(
-                "DELETE FROM diff_examples WHERE id = (SELECT MIN(id) FROM diff_examples "
-                "WHERE route = %s AND signature = (SELECT signature FROM diff_examples "
-                "WHERE route = %s GROUP BY signature ORDER BY COUNT(*) DESC, MIN(id) ASC "
-                "LIMIT 1))", (route, route))

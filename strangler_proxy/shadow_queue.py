@@ -4,20 +4,22 @@ It runs in the shadow worker process (``shadow_worker``), fed by ``shadow_runner
 :meth:`ShadowQueue.offer` never waits: when the queue is full the job is dropped and
 counted. Workers send the copy to the candidate
 with a short timeout, optionally ask the primary a second time to learn noise, compare,
-and hand the result to the diff store. Store writes are batched: one writer task runs
-every pending write, and the drop counts, in one thread hop every ``WRITE_INTERVAL_S`` (or
-at ``WRITE_BATCH`` pending), so a busy route costs a thread hop per batch, not per
-comparison, and SQLite never blocks the loop. Workers never touch the store.
+and add the result to the current :class:`~strangler_proxy.diff_batch.DiffBatch`, which sums
+it per route. One writer task hands that batch to the store every ``WRITE_INTERVAL_S`` (or
+after ``WRITE_BATCH`` new results): one thread hop and one transaction (``record_batch``)
+per flush, whatever the number of comparisons, and SQLite never blocks the loop. Workers
+never touch the store.
 Nothing here raises into the caller: a failing candidate is a counted candidate error, and a
-failing store (a PostgreSQL restart) is counted and logged at a bounded rate
-(``store_errors``) while workers and writer carry on; drop counts that could not be written
-are kept for the next flush.
+failing store (a PostgreSQL restart) is counted (one per failed write) and logged at a
+bounded rate (``store_errors``) while workers and writer carry on. A batch that could not
+be written is merged back into the current one, so every count arrives once the store is
+back; memory stays bounded (counts add up, examples and paths are capped per route, and an
+example whose write failed twice is dropped: see ``DiffBatch.failed``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from strangler_proxy.compare.compare import compare
 from strangler_proxy.compare.noise import NoiseModel, NoiseModels
 from strangler_proxy.compare.rules import CompareRules
+from strangler_proxy.diff_batch import DiffBatch
 from strangler_proxy.diffstore import DiffStore
 from strangler_proxy.example import ShadowExample, redact_example
 from strangler_proxy.redact import RedactRules
@@ -75,8 +78,9 @@ class ShadowQueue:
         self._timeout = timeout
         self._cpu_wait = cpu_wait  # see shadow_starvation: starved samples are not counted
         self._tasks: list[asyncio.Task[None]] = []
-        self._pending_drops: dict[str, list[int]] = {}  # route -> [overload, too_large]
-        self._writes: list[Callable[[], None]] = []
+        self._batch: DiffBatch = store.new_batch()
+        self._fresh = 0  # results added since the last flush began: WRITE_BATCH wake the writer
+        self._flushing = asyncio.Lock()  # one flush at a time: join() waits for the writer's
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
@@ -93,7 +97,7 @@ class ShadowQueue:
         self._writer = asyncio.create_task(self._write_forever(), name="shadow-writer")
 
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
-        """Finish queued jobs (up to ``drain_timeout``), stop workers, flush drop counts."""
+        """Finish queued jobs (up to ``drain_timeout``), stop workers, flush what is left."""
         try:
             await asyncio.wait_for(self._queue.join(), drain_timeout)
         except TimeoutError:
@@ -108,8 +112,7 @@ class ShadowQueue:
             self._wake.set()
             await asyncio.gather(self._writer, return_exceptions=True)
         self._tasks, self._writer = [], None
-        await self._flush_writes()
-        await self._flush_drops()
+        await self._flush()
 
     def offer(self, job: ShadowJob) -> bool:
         """Queue a job without waiting; ``False`` (and counted) when the queue is full."""
@@ -118,26 +121,22 @@ class ShadowQueue:
             self._queue.put_nowait(job)
         except asyncio.QueueFull:
             self.dropped += 1
-            self._pending_drops.setdefault(job.route, [0, 0])[0] += 1
+            self._batch.drops(job.route, overload=1)
             return False
         return True
 
     def count_too_large(self, route: str) -> None:
         """Count a request or response that was not shadowed because of its size."""
-        self._pending_drops.setdefault(route, [0, 0])[1] += 1
+        self._batch.drops(route, too_large=1)
 
     def count_drops(self, route: str, *, overload: int = 0, too_large: int = 0) -> None:
         """Count copies dropped before they reached this queue (the proxy's channel)."""
-        if overload or too_large:
-            pending = self._pending_drops.setdefault(route, [0, 0])
-            pending[0] += overload
-            pending[1] += too_large
+        self._batch.drops(route, overload=overload, too_large=too_large)
 
     async def join(self) -> None:
-        """Wait until every queued job is done (tests, graceful shutdown)."""
+        """Wait until every queued job is done and its result written (if the store can)."""
         await self._queue.join()
-        await self._flush_writes()
-        await self._flush_drops()
+        await self._flush()
 
     async def _work(self) -> None:
         while True:
@@ -150,9 +149,11 @@ class ShadowQueue:
                 self.completed += 1
                 self._queue.task_done()
 
-    def _record(self, write: Callable[..., None], *args: object, **kwargs: object) -> None:
-        self._writes.append(functools.partial(write, *args, **kwargs))
-        if len(self._writes) >= WRITE_BATCH and self._wake is not None:
+    def _added(self) -> None:
+        # counted apart from len(batch): a batch merged back after a failure is large, and
+        # must not make the writer retry a store that is down at every new result
+        self._fresh += 1
+        if self._fresh >= WRITE_BATCH and self._wake is not None:
             self._wake.set()
 
     async def _write_forever(self) -> None:
@@ -163,19 +164,22 @@ class ShadowQueue:
             except TimeoutError:
                 pass
             self._wake.clear()
-            try:
-                await self._flush_writes()
-                await self._flush_drops()
-            except Exception as exc:  # a broken store adapter must not stop the writer
-                self.store_errors.report(exc)
+            await self._flush()
 
-    async def _flush_writes(self) -> None:
-        if not self._writes:
-            return
-        batch, self._writes = self._writes, []
-        failures, last = await asyncio.to_thread(_run_all, batch)
-        if last is not None:
-            self.store_errors.report(last, failures)
+    async def _flush(self) -> None:
+        """Write the current batch in one thread hop; on failure, keep it for the next."""
+        async with self._flushing:
+            if not self._batch:
+                return
+            batch, self._batch = self._batch, self._batch.fresh()
+            self._fresh = 0
+            try:
+                await asyncio.to_thread(self._store.record_batch, batch)
+            except Exception as exc:  # the store is down: nothing of the batch was written
+                self.store_errors.report(exc)
+                batch.failed()
+                batch.merge(self._batch)  # what came in meanwhile is newer
+                self._batch = batch
 
     async def _run(self, job: ShadowJob) -> None:
         waited = self._cpu_wait()
@@ -192,8 +196,9 @@ class ShadowQueue:
             if starved(waited, self._cpu_wait(), (time.perf_counter() - started) * 1000):
                 self.count_drops(job.route, overload=1)  # we were too slow, not the candidate
                 return
-            self._record(self._store.record_candidate_error, job.route, primary_ms=primary_ms,
-                         candidate_ms=(time.perf_counter() - started) * 1000)
+            self._batch.candidate_error(job.route, primary_ms=primary_ms,
+                                        candidate_ms=(time.perf_counter() - started) * 1000)
+            self._added()
             return
         if candidate.truncated or job.primary.truncated:
             self.count_too_large(job.route)
@@ -211,10 +216,10 @@ class ShadowQueue:
             job.request, job.primary, candidate, comparison.differences)
         if example is not None and job.redact is not None:
             example = redact_example(example, job.redact)
-        self._record(
-            self._store.record_comparison, job.route, comparison, primary_ms=primary_ms,
-            candidate_ms=candidate_ms, candidate_error=candidate.status >= 500,
-            example=example)
+        self._batch.comparison(
+            job.route, comparison, primary_ms=primary_ms, candidate_ms=candidate_ms,
+            candidate_error=candidate.status >= 500, example=example)
+        self._added()
 
     async def _learn(self, job: ShadowJob, model: NoiseModel, send_primary: SendFn) -> None:
         try:
@@ -226,38 +231,3 @@ class ShadowQueue:
             return
         if not again.truncated:
             model.learn(job.primary, again, job.rules)
-
-    async def _flush_drops(self) -> None:
-        if not self._pending_drops:
-            return
-        pending, self._pending_drops = self._pending_drops, {}
-        unwritten, last = await asyncio.to_thread(self._write_drops, pending)
-        if last is not None:
-            self.store_errors.report(last, len(unwritten))
-        for route, (overload, too_large) in unwritten.items():  # counted again next time
-            kept = self._pending_drops.setdefault(route, [0, 0])
-            kept[0] += overload
-            kept[1] += too_large
-
-    def _write_drops(self, pending: dict[str, list[int]]
-                     ) -> tuple[dict[str, list[int]], Exception | None]:
-        """In a thread: write each route's drop counts; (those that failed, last error)."""
-        unwritten: dict[str, list[int]] = {}
-        last = None
-        for route, (overload, too_large) in pending.items():
-            try:
-                self._store.record_drops(route, overload=overload, too_large=too_large)
-            except Exception as exc:  # the store is down: keep the counts for next time
-                unwritten[route], last = [overload, too_large], exc
-        return unwritten, last
-
-
-def _run_all(writes: list[Callable[[], None]]) -> tuple[int, Exception | None]:
-    """In a thread: every write, whatever the others do; (failures, last error)."""
-    failures, last = 0, None
-    for write in writes:
-        try:
-            write()
-        except Exception as exc:  # one bad write must not lose the rest of the batch
-            failures, last = failures + 1, exc
-    return failures, last

@@ -1,7 +1,6 @@
 """The shadow queue against real primary and candidate servers on 127.0.0.1."""
 
 import asyncio
-import json
 import logging
 import sqlite3
 import threading
@@ -150,74 +149,76 @@ def test_truncated_primary_is_counted_not_compared(tmp_path):
     assert summary.compared == 0 and summary.dropped_too_large == 1
 
 
-class FailsOnce:
-    """A diff store whose first comparison write and first drop write fail, as a PostgreSQL
-    restart would make them."""
+class FailsFirst:
+    """A diff store whose first ``failures`` batch writes fail, as a PostgreSQL restart
+    makes them; it notes every batch it is given."""
 
-    def __init__(self, inner: SqliteDiffStore) -> None:
+    def __init__(self, inner: SqliteDiffStore, failures: int) -> None:
         self.inner = inner
-        self.failed: list[str] = []
+        self.failures_left = failures
         self.threads: set[int] = set()  # every write must run off the event loop's thread
+        self.examples_per_route: list[int] = []  # the most examples of a route in a batch
 
-    def _fail_first(self, what: str) -> None:
+    def new_batch(self):
+        return self.inner.new_batch()
+
+    def record_batch(self, batch):
         self.threads.add(threading.get_ident())
-        if what not in self.failed:
-            self.failed.append(what)
+        self.examples_per_route.append(max(len(part.examples) for _, part in batch.routes()))
+        if self.failures_left:
+            self.failures_left -= 1
             raise sqlite3.OperationalError("server closed the connection unexpectedly")
-
-    def record_comparison(self, *args, **kwargs):
-        self._fail_first("comparison")
-        return self.inner.record_comparison(*args, **kwargs)
-
-    def record_candidate_error(self, *args, **kwargs):
-        self.threads.add(threading.get_ident())
-        return self.inner.record_candidate_error(*args, **kwargs)
-
-    def record_drops(self, *args, **kwargs):
-        self._fail_first("drops")
-        return self.inner.record_drops(*args, **kwargs)
+        self.inner.record_batch(batch)
 
 
-def test_workers_survive_a_store_that_fails_once(tmp_path, caplog):
-    store = FailsOnce(SqliteDiffStore(tmp_path / "state.db"))
+def test_a_store_down_for_several_writes_gets_every_count_once(tmp_path, caplog):
+    failures, rounds = 5, 6
+    store = FailsFirst(SqliteDiffStore(tmp_path / "state.db", max_examples=3), failures)
     reported = []
-    with running(json_app(CANDIDATE)) as candidate_url:
+    with running(json_app(PRIMARY)) as primary_url, \
+            running(json_app(CANDIDATE)) as candidate_url:
         async def scenario():
             async with make_shadow_client(timeout=5) as client:
-                queue = ShadowQueue(store=store, workers=1, maxsize=1,
+                queue = ShadowQueue(store=store, workers=1, maxsize=4,
                                     send_to_candidate=httpx_sender(client, candidate_url,
                                                                    max_body=100_000))
                 queue.store_errors.on_error = lambda what, n: reported.append((what, n))
                 await queue.start()
+                same = await primary_snapshot(client, primary_url, "/same")
+                changed = await primary_snapshot(client, primary_url, "/changed")
 
-                def job():
+                def job(path, primary):
                     return ShadowJob(route="catalog",
-                                     request=RequestSnapshot(method="GET", path="/same"),
-                                     primary=ResponseSnapshot(
-                                         status=200, headers=(("content-type",
-                                                               "application/json"),),
-                                         body=json.dumps(CANDIDATE["/same"]).encode()),
-                                     rules=CompareRules())
+                                     request=RequestSnapshot(method="GET", path=path),
+                                     primary=primary, rules=CompareRules())
 
-                # one queued, two dropped; the first writes of both kinds fail
-                assert [queue.offer(job()) for _ in range(3)] == [True, False, False]
-                await asyncio.wait_for(queue.join(), 10)
-                assert store.failed == ["comparison", "drops"]
-                # the only worker is still alive: later jobs are compared and recorded
-                for _ in range(2):
-                    assert queue.offer(job())
+                for _ in range(rounds):
+                    # four queued (two of them differ), two dropped, one too large
+                    offered = [queue.offer(job("/changed", changed)) for _ in range(2)]
+                    offered += [queue.offer(job("/same", same)) for _ in range(4)]
+                    assert offered == [True] * 4 + [False] * 2
+                    queue.count_too_large("catalog")
+                    await asyncio.wait_for(queue.join(), 10)  # a write, failed or not
+                while store.failures_left:  # the writer may have taken some failures too
                     await asyncio.wait_for(queue.join(), 10)
+                await queue.join()
                 await queue.stop()
                 return queue
 
         with caplog.at_level(logging.ERROR, logger="strangler_proxy.shadow_queue"):
             queue = asyncio.run(scenario())
     (summary,) = store.inner.summary("catalog")
-    assert queue.completed == 3
-    assert summary.compared == 2 and summary.matched == 2  # the failed write is lost, counted
-    assert summary.dropped_overload == 2  # the drop counts were kept and written later
+    assert queue.completed == 4 * rounds
+    # every count of every round, once: none lost to the failures, none written twice
+    assert (summary.compared, summary.matched, summary.mismatched) == (24, 12, 12)
+    assert (summary.dropped_overload, summary.dropped_too_large) == (12, 6)
+    assert summary.candidate_requests == 24
+    assert summary.top_paths == (("results[*].title", 12),)
+    # bounded while the store was down: a retried batch never held more than the cap
+    assert max(store.examples_per_route) == 3
+    assert [e.target for e in store.inner.examples("catalog")] == ["/changed"] * 3
     assert store.threads and threading.main_thread().ident not in store.threads
-    assert queue.store_errors.count == 2 and reported == [("shadow", 1), ("shadow", 1)]
-    # rate-limited: the first failure is logged, the second (moments later) is not
+    assert queue.store_errors.count == failures and reported == [("shadow", 1)] * failures
+    # rate-limited: the first failure is logged, the next ones (moments later) are not
     assert [r.getMessage() for r in caplog.records] == [
         "writing shadow results failed; will keep trying"]
