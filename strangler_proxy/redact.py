@@ -10,6 +10,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -102,19 +103,29 @@ def redact_body(body: bytes, content_type: str, rules: RedactRules) -> bytes:
 
 def scrub(body: bytes, rules: RedactRules) -> bytes:
     """Pattern-based scrub of ``"name": "value"`` and ``name=value`` for secret names."""
-    names = sorted(rules.field_names() | rules.query)
+    names = rules.field_names() | rules.query
     if not names:
         return body
-    alternatives = "|".join(re.escape(n) for n in names)
+    json_field, pair = _scrub_patterns(frozenset(names))
     text = body.decode("utf-8", errors="replace")
-    text = re.sub(rf'("(?:{alternatives})"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}}\]\s]+)',
-                  rf'\1"{REDACTED}"', text, flags=re.IGNORECASE)
-    text = re.sub(rf"(\b(?:{alternatives})=)([^&\s\"'<>]*)", rf"\1{REDACTED}", text,
-                  flags=re.IGNORECASE)
+    text = json_field.sub(rf'\1"{REDACTED}"', text)
+    text = pair.sub(rf"\1{REDACTED}", text)
     # Django form tokens appear as value="..." after name="csrfmiddlewaretoken"
-    text = re.sub(r'(name=["\']?csrfmiddlewaretoken["\']?[^>]*?value=["\'])([^"\']*)',
-                  rf"\1{REDACTED}", text, flags=re.IGNORECASE)
+    text = _CSRF_FIELD.sub(rf"\1{REDACTED}", text)
     return text.encode()
+
+
+_CSRF_FIELD = re.compile(r'(name=["\']?csrfmiddlewaretoken["\']?[^>]*?value=["\'])([^"\']*)',
+                         re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=64)
+def _scrub_patterns(names: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Built once per set of secret names: the shadow worker scrubs every stored example."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names))
+    return (re.compile(rf'("(?:{alternatives})"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}}\]\s]+)',
+                       re.IGNORECASE),
+            re.compile(rf"(\b(?:{alternatives})=)([^&\s\"'<>]*)", re.IGNORECASE))
 
 
 def redact_target(target: str, rules: RedactRules) -> str:
