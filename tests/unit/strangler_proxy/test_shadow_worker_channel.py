@@ -69,3 +69,83 @@ def test_writer_is_broken_once_the_peer_is_gone():
 
     results, broken = asyncio.run(scenario())
     assert broken and results[-1] is False
+
+
+class CountingSocket:
+    """A real socket pair's end that counts the writes made to it."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.writes = 0
+
+    def send(self, data: bytes) -> int:
+        self.writes += 1
+        return self.sock.send(data)
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+
+def read_all(sock: socket.socket) -> list[tuple]:
+    sock.setblocking(False)
+    data = b""
+    try:
+        while chunk := sock.recv(1 << 20):
+            data += chunk
+    except BlockingIOError:
+        pass
+    return list(FrameReader().feed(data))
+
+
+def test_lingering_jobs_share_one_write_and_a_control_message_goes_at_once():
+    async def scenario():
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        counted = CountingSocket(ours)
+        writer = ChannelWriter(counted, asyncio.get_running_loop(),  # type: ignore[arg-type]
+                               max_pending_bytes=1 << 20, linger=0.05)
+        for i in range(5):
+            assert writer.send(encode(("J", i)))
+        assert counted.writes == 0 and read_all(theirs) == []  # lingering, nothing sent yet
+        await asyncio.sleep(0.1)
+        assert counted.writes == 1  # the linger ran out: all five in one write
+        first = read_all(theirs)
+        writer.send(encode(("J", 5)))
+        assert writer.send(encode(("X",)), force=True)  # no waiting for the linger
+        after_force = counted.writes
+        second = read_all(theirs)
+        ours.close()
+        theirs.close()
+        return first, after_force, second
+
+    first, after_force, second = asyncio.run(scenario())
+    assert first == [("J", i) for i in range(5)]
+    assert after_force == 2 and second == [("J", 5), ("X",)]  # in order, one write
+
+
+def test_lingering_frames_go_early_once_they_reach_the_byte_threshold():
+    from strangler_proxy.shadow_channel import LINGER_BYTES
+
+    async def scenario():
+        ours, theirs = socket.socketpair()
+        for sock in (ours, theirs):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        ours.setblocking(False)
+        counted = CountingSocket(ours)
+        writer = ChannelWriter(counted, asyncio.get_running_loop(),  # type: ignore[arg-type]
+                               max_pending_bytes=1 << 22, linger=60.0)
+        frame = encode(("J", b"x" * 10_000))
+        sent = 0
+        while counted.writes == 0:
+            assert writer.send(frame)
+            sent += 1
+        got = read_all(theirs)
+        writer.close()
+        ours.close()
+        theirs.close()
+        return sent, got
+
+    sent, got = asyncio.run(scenario())
+    assert sent * len(encode(("J", b"x" * 10_000))) >= LINGER_BYTES  # not before the threshold
+    assert len(got) == sent  # every frame, in the one early write
