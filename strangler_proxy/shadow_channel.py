@@ -9,10 +9,6 @@ created together: nothing else can write to the socket, so unpickling is safe he
 socket takes at once and keeps the rest in a bounded outbox that the event loop flushes
 when the socket is writable again. Once the outbox holds its byte bound (it may pass it by
 one frame), messages are refused (``False``): the caller drops and counts them, nobody waits.
-With a ``linger``, jobs are not written one by one: the first waits up to ``linger`` seconds
-for others (or ``LINGER_BYTES``), and all go in one ``send``. At a thousand shadowed requests
-a second, a 5 ms linger turns a thousand socket writes and worker wake-ups into two hundred,
-on the core the proxy shares with its worker; a control message (``force``) goes at once.
 """
 
 from __future__ import annotations
@@ -29,7 +25,6 @@ __all__ = ["ChannelWriter", "FrameReader", "encode", "read_message"]
 
 _LENGTH = struct.Struct(">I")
 MAX_FRAME = 64 * 1024 * 1024  # a job is two bounded bodies and headers: far below this
-LINGER_BYTES = 64 * 1024  # lingering frames are sent at once when they reach this
 
 
 def encode(message: tuple[Any, ...]) -> bytes:
@@ -78,15 +73,13 @@ class ChannelWriter:
     """
 
     def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop, *,
-                 max_pending_bytes: int, linger: float = 0.0) -> None:
+                 max_pending_bytes: int) -> None:
         self._sock = sock
         self._loop = loop
         self._limit = max_pending_bytes
-        self._linger = linger
         self._outbox: collections.deque[memoryview] = collections.deque()
         self._pending = 0
-        self._watching = False  # the socket was full: the loop's writer callback sends
-        self._timer: asyncio.TimerHandle | None = None  # lingering frames' send
+        self._watching = False
         self.broken = False
 
     @property
@@ -108,13 +101,6 @@ class ChannelWriter:
                 return False
             self._outbox.append(memoryview(frame))
             self._pending += len(frame)
-            if not self._watching and (force or self._pending >= LINGER_BYTES):
-                self._send_outbox()
-            return True
-        if self._linger and not force:
-            self._outbox.append(memoryview(frame))
-            self._pending += len(frame)
-            self._timer = self._loop.call_later(self._linger, self._send_outbox)
             return True
         try:
             sent = self._sock.send(frame)
@@ -129,28 +115,6 @@ class ChannelWriter:
             self._pending += len(rest)
             self._watch()
         return True
-
-    def _send_outbox(self) -> None:
-        """Send every lingering frame in one write (unless the writer callback owns them)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._watching or not self._outbox:
-            return
-        outbox = self._outbox
-        data = outbox[0] if len(outbox) == 1 else memoryview(b"".join(outbox))
-        outbox.clear()
-        try:
-            sent = self._sock.send(data)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:
-            self._break()
-            return
-        self._pending -= sent
-        if sent < len(data):
-            outbox.append(data[sent:])
-            self._watch()
 
     def _watch(self) -> None:
         if not self._watching:
@@ -180,9 +144,6 @@ class ChannelWriter:
             self._watching = False
 
     def _break(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         self.broken = True
         self._outbox.clear()
         self._pending = 0

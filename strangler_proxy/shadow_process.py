@@ -38,9 +38,6 @@ __all__ = ["CHANNEL_BYTES", "ShadowProcess", "StoreLocation", "worker_priority"]
 
 log = logging.getLogger(__name__)
 CHANNEL_BYTES = 4 * 1024 * 1024  # kernel socket buffer; as much again may wait in the outbox
-# Jobs wait up to this long to share one socket write and one worker wake-up (see
-# shadow_channel); nothing compares sooner than that matters.
-CHANNEL_LINGER_S = 0.005
 RESTART_DELAY_S = 0.5
 STARTUP_GRACE_S = 5.0  # a worker stopped while still importing needs this on top of draining
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -149,8 +146,7 @@ class ShadowProcess:
             theirs.close()
         ours.setblocking(False)
         self._sock, self._frames = ours, FrameReader()
-        self._writer = ChannelWriter(ours, self._loop, max_pending_bytes=self._max_pending,
-                                     linger=CHANNEL_LINGER_S)
+        self._writer = ChannelWriter(ours, self._loop, max_pending_bytes=self._max_pending)
         self._writer.send(encode(("H", self._hello)), force=True)
         self._loop.add_reader(ours, self._readable)
         self.state = "running"
