@@ -19,7 +19,10 @@ p99 at a fixed rate below saturation (``--paced-rate``, open loop, latency from 
 scheduled time): the shadow goal (<= 1.15x pass-through) is about that figure, since at
 saturation copying every request is extra CPU on the same core by construction. The
 ``shadow-ab`` row is that goal's own figure: both proxies running at once, fixed-rate runs
-alternating between them, medians (see ``benchmarks/paced.py``).
+alternating between them, medians (see ``benchmarks/paced.py``). The ``nginx-ab`` row does
+the same for the throughput and p99 goals: nginx and the 1-worker proxy run at once and wrk
+loads them in turn; this VM's speed drifts by 10-30 % over minutes, so the table's rows,
+measured one after the other, can put the two at different speeds.
 
 Cores (when ``taskset`` exists): the proxy under test on core 0; wrk and the upstream on core 1.
 The shadow row's worker process (replay, comparison, store writes) inherits core 0 from its
@@ -330,6 +333,43 @@ def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespa
         return Result(name, note=f"failed: {exc}"[:300])
 
 
+def run_nginx_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
+    """nginx and the 1-worker proxy side by side *in time*: both run at once on core 0 and
+    wrk loads them in turn (A B B A ...), so a machine whose speed drifts between rows (this
+    VM's does, by 10-30 % over minutes) moves both sides of each pair alike. Reports the
+    median of the per-pair throughput and p99 ratios."""
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if nginx is None:
+        return "nginx A/B skipped: nginx not installed (Debian: apt-get install nginx-light)"
+    routes = tmp / "routes-ab-nginx.toml"
+    refused = checked_routes(routes, ROUTES_TOML.format(upstream=upstream))
+    if refused:
+        return f"nginx A/B skipped: {refused}"
+    port = free_port()
+    conf = tmp / "nginx-ab.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, upstream=upstream, port=port))
+    nginx_url = f"http://127.0.0.1:{port}/"
+    pairs: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    try:
+        with running(pinned("0", [nginx, "-c", str(conf), "-p", str(tmp)]), port), \
+                strangler_serving(routes, 1, tmp, "ab-nginx-strangler.log") as ours:
+            for url in (nginx_url, ours):
+                wrk(url, args.connections, args.warmup)
+            for index in range(args.ab_rounds):
+                order = [nginx_url, ours] if index % 2 == 0 else [ours, nginx_url]
+                got = {url: wrk(url, args.connections, args.duration) for url in order}
+                pairs.append(((got[nginx_url][0], got[nginx_url][2]),
+                              (got[ours][0], got[ours][2])))
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        return f"nginx A/B failed: {exc}"[:300]
+    rps = statistics.median(o[0] / n[0] for n, o in pairs)
+    p99 = statistics.median(o[1] / n[1] for n, o in pairs)
+    detail = ", ".join(f"{n[0]:,.0f}/{o[0]:,.0f}" for n, o in pairs)
+    return (f"nginx A/B, {len(pairs)} x {args.duration:g} s per side, alternating: strangler "
+            f"1 worker / nginx 1 worker: throughput {rps:.2f}x (goal >= 0.45x), p99 {p99:.1f}x "
+            f"(goal <= 3x), medians of per-pair ratios; req/s per pair (nginx/ours) {detail}")
+
+
 def run_shadow_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
     """The shadow goal's figure: see benchmarks/paced.py. Returns the report line."""
     candidate = free_port()
@@ -372,9 +412,10 @@ def row_variant(module: str, label: str, upstream: int, args: argparse.Namespace
 UVICORN_CEILING = "uvicorn, constant (ceiling)"
 # --only names: direct, nginx, 1- and 2-worker strangler, shadow and canary rows, nginx on
 # the exported routes, the uvicorn variants (ceiling and the three upstream clients), and
-# shadow-ab: the shadow goal's alternating fixed-rate runs (benchmarks/paced.py)
-ROWS = ("direct", "nginx", "strangler", "strangler2", "shadow", "canary", "shadow-ab", "export",
-        "variants")
+# shadow-ab: the shadow goal's alternating fixed-rate runs (benchmarks/paced.py); nginx-ab:
+# nginx and the 1-worker proxy running at once, loaded in turn (the throughput goal's ratio)
+ROWS = ("direct", "nginx", "strangler", "strangler2", "shadow", "canary", "shadow-ab", "nginx-ab",
+        "export", "variants")
 
 
 def ratio(value: float | None, base: float | None) -> str:
@@ -404,7 +445,8 @@ def report(results: list[Result], connections: int) -> None:
             f"{r.name} {r.p99_ms / plain.p99_ms:.2f}x" for r in (shadow, canary)
             if r is not None and r.p99_ms))
     if plain and plain.paced_p99_ms:
-        print("p99 vs the 1-worker pass-through at a fixed rate (goal for shadow: <= 1.15x): "
+        print("p99 vs the 1-worker pass-through at a fixed rate, one run per row minutes apart "
+              "(the shadow goal's own figure is the shadow A/B line): "
               + ", ".join(f"{r.name} {r.paced_p99_ms:.2f} ms / {plain.paced_p99_ms:.2f} ms = "
                           f"{r.paced_p99_ms / plain.paced_p99_ms:.2f}x" for r in (shadow, canary)
                           if r is not None and r.paced_p99_ms))
@@ -430,7 +472,7 @@ def main() -> None:
                         help="req/s of the fixed-rate p99 run of the 1-worker strangler rows "
                              "(below saturation; 0 skips it)")
     parser.add_argument("--ab-rounds", type=int, default=6,
-                        help="runs per side of the shadow-ab row (alternating)")
+                        help="runs per side of the shadow-ab and nginx-ab rows (alternating)")
     parser.add_argument("--ab-seconds", type=float, default=4.0,
                         help="seconds per run of the shadow-ab row")
     parser.add_argument("--ab-candidate", choices=("idle", "normal"), default="idle",
@@ -483,8 +525,9 @@ def main() -> None:
                                          route_upstream=route_upstream, stage=stage, tmp=tmp)
                 results.append(row_strangler(upstream, 1, tmp, args, label=label,
                                              routes_text=text))
-        ab_line = (run_shadow_ab(upstream, tmp, args)
-                   if "shadow-ab" in wanted and args.paced_rate > 0 else "")
+        ab_lines = [run_nginx_ab(upstream, tmp, args)] if "nginx-ab" in wanted else []
+        if "shadow-ab" in wanted and args.paced_rate > 0:
+            ab_lines.append(run_shadow_ab(upstream, tmp, args))
         if "export" in wanted:
             results.append(row_nginx_exported(upstream, tmp, args))
         for module, label, http in (
@@ -501,8 +544,8 @@ def main() -> None:
             if r.rps is None:
                 print(f"  {r.name:<26} {r.note}")
     report(results, args.connections)
-    if ab_line:
-        print("\n" + ab_line)
+    for line in ab_lines:
+        print("\n" + line)
 
 
 if __name__ == "__main__":
