@@ -9,9 +9,10 @@ transports, and each request is the request bytes fed to the server protocol and
 upstream's answer (the ~1 KB JSON of ``_proxy_variants/upstream.py``) fed to the upstream
 connection. Everything else is the production code under ``strangler proxy serve``'s defaults
 (one pass-through route, metrics, the JSON access line, request ids, header hygiene, live
-route counters), on uvloop when installed. It prints microseconds of CPU per request, the
-best and the median of the rounds, for the relay and for the ASGI path side by side, so a
-change to the hot path can be judged to a microsecond.
+route counters), on uvloop when installed. It prints microseconds per request, the best
+and the median of the rounds, for the relay and for the ASGI path side by side. The best
+round is the steady figure (within about a microsecond between runs here, where medians
+move with whatever else the VM does), so a change to the hot path can be judged by it.
 """
 
 from __future__ import annotations
