@@ -165,6 +165,21 @@ def counter_values(part: RouteBatch) -> tuple[int, ...]:
     return tuple(part.counters[c] for c in COUNTERS)
 
 
+Rows = list[tuple[Any, ...]]
+
+
+def upsert_rows(routes: Sequence[tuple[str, RouteBatch]], now: float,
+                max_paths: int) -> tuple[Rows, Rows, Rows]:
+    """The parameter rows of a batch's three upserts (counters, paths, latency buckets), in
+    the placeholder order both stores' statements share."""
+    bumps = [(route, now, *counter_values(part)) for route, part in routes]
+    paths = [(route, path, n, route, path, route, max_paths)
+             for route, part in routes for path, n in part.paths.items()]
+    buckets = [(route, side, bucket, n)
+               for route, part in routes for (side, bucket), n in part.latency.items()]
+    return bumps, paths, buckets
+
+
 _BUMP = (f"INSERT INTO diff_counters (route, updated_at, {', '.join(COUNTERS)}) "
          f"VALUES (?, ?, {', '.join('?' for _ in COUNTERS)}) "
          "ON CONFLICT (route) DO UPDATE SET updated_at = excluded.updated_at, "
@@ -204,15 +219,11 @@ class SqliteDiffStore(BatchedStore):
                     for route, payloads in prepared_examples(
                         batch, self._redact, self._max_example_bytes).items()}
         now = self._clock()
+        bumps, paths, buckets = upsert_rows(routes, now, self._max_paths)
         with self._lock, transaction(self._conn) as cur:
-            cur.executemany(_BUMP, [(route, now, *counter_values(part))
-                                    for route, part in routes])
-            paths = [(route, path, n, route, path, route, self._max_paths)
-                     for route, part in routes for path, n in part.paths.items()]
+            cur.executemany(_BUMP, bumps)
             if paths:  # a batch of matches or drops has none: no statement at all
                 cur.executemany(_PATH, paths)
-            buckets = [(route, side, bucket, n)
-                       for route, part in routes for (side, bucket), n in part.latency.items()]
             if buckets:
                 cur.executemany(_LATENCY, buckets)
             for route, new in examples.items():

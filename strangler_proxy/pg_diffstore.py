@@ -29,9 +29,9 @@ from strangler_proxy.diffstore import (
     DEFAULT_MAX_PATHS,
     BatchedStore,
     RouteSummary,
-    counter_values,
     plan_examples,
     prepared_examples,
+    upsert_rows,
 )
 from strangler_proxy.example import StoredExample
 from strangler_proxy.pg_schema import PgConnection
@@ -76,15 +76,11 @@ class PostgresDiffStore(BatchedStore):
         # redaction happens here, inside the store, before any byte leaves the process
         examples = prepared_examples(batch, self._redact, self._max_example_bytes)
         now = self._clock()
+        bumps, paths, buckets = upsert_rows(routes, now, self._max_paths)
         with self._db.transaction() as cur:
-            cur.executemany(_BUMP, [(route, now, *counter_values(part))
-                                    for route, part in routes])
-            paths = [(route, path, n, route, path, route, self._max_paths)
-                     for route, part in routes for path, n in part.paths.items()]
+            cur.executemany(_BUMP, bumps)
             if paths:  # a batch of matches or drops has none: no statement at all
                 cur.executemany(_PATH, paths)
-            buckets = [(route, side, bucket, n)
-                       for route, part in routes for (side, bucket), n in part.latency.items()]
             if buckets:
                 cur.executemany(_LATENCY, buckets)
             for route, payloads in examples.items():
