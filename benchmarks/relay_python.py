@@ -10,9 +10,10 @@ upstream's answer (the ~1 KB JSON of ``_proxy_variants/upstream.py``) fed to the
 connection. Everything else is the production code under ``strangler proxy serve``'s defaults
 (one pass-through route, metrics, the JSON access line, request ids, header hygiene, live
 route counters), on uvloop when installed. It prints microseconds per request, the best
-and the median of the rounds, for the relay and for the ASGI path side by side. The best
-round is the steady figure (within about a microsecond between runs here, where medians
-move with whatever else the VM does), so a change to the hot path can be judged by it.
+and the median of the rounds, for the relay, the ASGI path and the relay with every request
+shadowed (the copy handed to a real shadow worker process), side by side. The best round is
+the steadier figure (medians move with whatever else the VM does), and rows of one run share
+the machine's speed of the moment, so compare rows of one run.
 """
 
 from __future__ import annotations
@@ -48,15 +49,21 @@ fast_path = {fast}
 [upstreams.app]
 url = "http://127.0.0.1:9"
 
+[upstreams.cand]
+url = "http://127.0.0.1:9"
+
 [[routes]]
 name = "pass-through"
 path = "/"
-upstream = "app"
-stage = "service"
+{route}
 
 [state]
 store = "sqlite:///{tmp}/state-{fast}.db"
 """
+SERVICE_ROUTE = 'upstream = "app"\nstage = "service"'
+# every request copied to "cand" (nothing listens: the worker counts candidate errors)
+SHADOW_ROUTE = 'upstream = "cand"\nstage = "shadow"\n[routes.shadow]\nsample_rate = 1.0'
+
 
 
 class NullStream:
@@ -137,9 +144,11 @@ async def one_asgi(server: HttpServerProtocol, client: FakeTransport, conn: Conn
         await asyncio.sleep(0)
 
 
-async def measure(fast: bool, tmp: str, requests: int, rounds: int) -> list[float]:
-    routes = Path(tmp) / f"routes-{fast}.toml"
-    routes.write_text(ROUTES.format(fast=str(fast).lower(), tmp=tmp))
+async def measure(fast: bool, tmp: str, requests: int, rounds: int, *,
+                  shadow: bool = False) -> list[float]:
+    routes = Path(tmp) / f"routes-{fast}-{shadow}.toml"
+    routes.write_text(ROUTES.format(fast=str(fast).lower(), tmp=tmp,
+                                    route=SHADOW_ROUTE if shadow else SERVICE_ROUTE))
     app = create_app(routes, watch=False, access_stream=NullStream())  # type: ignore[arg-type]
     await app.startup()
     try:
@@ -184,13 +193,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="strangler-relay-") as tmp:
-        rows = [(name, run(lambda fast=fast: measure(fast, tmp, args.requests, args.rounds)))
-                for name, fast in (("relay (fast path)", True), ("ASGI path", False))]
+        rows = [(name, run(lambda fast=fast, shadow=shadow: measure(
+                    fast, tmp, args.requests, args.rounds, shadow=shadow)))
+                for name, fast, shadow in (("relay (fast path)", True, False),
+                                           ("ASGI path", False, False),
+                                           ("relay, shadow on", True, True))]
     print(f"Python per request, no sockets ({args.rounds} x {args.requests:,} requests):")
     for name, times in rows:
         print(f"  {name:<20} best {min(times):6.1f} us   median {statistics.median(times):6.1f} us")
-    relay, asgi = (statistics.median(t) for _, t in rows)
-    print(f"  the relay costs {relay / asgi:.2f}x the ASGI path's Python")
+    relay, asgi, shadowed = (min(t) for _, t in rows)
+    print(f"  the relay costs {relay / asgi:.2f}x the ASGI path's Python; a shadow copy adds "
+          f"{shadowed - relay:.1f} us (best rounds)")
 
 
 if __name__ == "__main__":
