@@ -281,9 +281,9 @@ class ProxyApp:
                 asked_service = decision.primary == decision.route.upstream != \
                     runtime.table.default
                 self.link.count(decision.route, service=asked_service, error=failed)
-        self.access_log.record(
-            request_id=request_id, method=method, path=path, query=query, route=route,
-            upstream=upstream, status=status, duration=duration, client=peer, error=error)
+        # positional: ten keywords cost as much as a tenth of the access line
+        self.access_log.record(request_id, method, path, query, route, upstream, status,
+                               duration, peer, error)
 
     async def _extras(self, table: RouteTable, decision: Decision, method: str, path: str,
                       query: bytes, prepared: Any, body: Any, send: Send) -> tuple[Send, Any]:

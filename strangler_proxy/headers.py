@@ -44,6 +44,7 @@ _REQUEST_DROP = HOP_BY_HOP | {b"content-length", b"host", b"x-strangler-identity
 _FORWARDING = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host",
                          b"forwarded"})
 _REQUEST_ID = b"x-request-id"
+_SPECIAL = _REQUEST_DROP | _FORWARDING | {_REQUEST_ID}  # what prepare_request looks at
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie",
                                "x-api-key", "x-auth-token", "x-csrftoken"})
@@ -145,6 +146,9 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
     chunked = False
     for name, value in raw:
         size += len(name) + len(value) + 4
+        if name not in _SPECIAL:  # most headers: one set lookup
+            kept.append((name, value))
+            continue
         if name in _REQUEST_DROP or name in _FORWARDING:
             if name == b"host":
                 host = value
@@ -157,12 +161,9 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
             elif name in _FORWARDING:
                 forwarded[name] = forwarded[name] + b", " + value if name in forwarded else value
             continue
-        if name == _REQUEST_ID:
-            candidate = value.decode("latin-1")
-            if _VALID_ID.match(candidate):
-                request_id = candidate
-            continue
-        kept.append((name, value))
+        candidate = value.decode("latin-1")  # the only other special one: X-Request-ID
+        if _VALID_ID.match(candidate):
+            request_id = candidate
     if connection_named:
         kept = [(n, v) for n, v in kept if n not in connection_named]
     if not request_id:
