@@ -39,6 +39,19 @@ def test_json_is_byte_identical_for_identical_input() -> None:
     }
 
 
+def test_json_puts_each_node_and_edge_on_a_line_of_its_own(report: Report) -> None:
+    text = render_json(report.contract)
+    data = json.loads(text)
+    assert text == render_json(data)  # what is read back renders to the same bytes
+    lines = text.splitlines()
+    for item in (*data["nodes"], *data["edges"]):
+        line = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+        assert f"    {line}," in lines or f"    {line}" in lines  # one per line, compact
+    assert lines[0] == "{" and lines[-1] == "}" and '  "granularity": "app",' in lines
+    assert render_json({"empty": [], "n": 0, "s": "é"}) == (
+        '{\n  "empty": [],\n  "n": 0,\n  "s": "é"\n}\n')
+
+
 def test_app_granularity_json_uses_app_labels(report: Report) -> None:
     data = json.loads(render_json(report.contract))
     assert data["granularity"] == "app"
