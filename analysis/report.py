@@ -28,9 +28,7 @@ def build_report(result: AnalysisResult, granularity: str = "symbol") -> Report:
     module_groups = tuple(tuple(g) for g in module_graph.strongly_connected_groups())
     apps = _apps(result, symbol_graph)
     heaviest = _heaviest(app_graph, {app.label for app in apps})
-    kinds = Counter[str]()
-    for edge in graph.edges():
-        kinds[edge.kind] += edge.weight
+    kinds = Counter[str](graph.weight_by_kind())
     skipped = tuple((s.file, s.reason) for s in result.skipped)
     contract = graph.to_contract_dict(
         skipped=[{"file": file, "reason": reason} for file, reason in skipped],

@@ -26,7 +26,13 @@ def group_of(node: NodeRecord, granularity: str) -> str:
 def aggregate(graph: DependencyGraph, granularity: str) -> DependencyGraph:
     result = DependencyGraph(root=graph.root, granularity=granularity)
     groups: dict[str, str] = {}
-    for node in graph.nodes():
+    nodes = graph.nodes()
+    modules_of_app: dict[str, list[NodeRecord]] = {}  # built once, not once per app
+    if granularity == "app":
+        for node in nodes:
+            if node.kind == "module":
+                modules_of_app.setdefault(node.app, []).append(node)
+    for node in nodes:
         group = group_of(node, granularity)
         groups[node.id] = group
         if group in result:
@@ -36,7 +42,7 @@ def aggregate(graph: DependencyGraph, granularity: str) -> DependencyGraph:
         elif granularity == "module":
             result.add_node(_module_node(graph, node))
         else:
-            result.add_node(_app_node(graph, node))
+            result.add_node(_app_node(node, modules_of_app.get(node.app, [])))
     # The evidence itself, merged in (source, target, kind) order as ``graph.edges()`` lists
     # it, without making (and sorting the locations of) an ``Edge`` per symbol edge.
     evidence = sorted(
@@ -69,8 +75,8 @@ def _module_node(graph: DependencyGraph, node: NodeRecord) -> NodeRecord:
     return NodeRecord(node.module, "module", node.module, node.app, node.file, 1)
 
 
-def _app_node(graph: DependencyGraph, node: NodeRecord) -> NodeRecord:
-    members = [n for n in graph.nodes(app=node.app) if n.kind == "module"]
+def _app_node(node: NodeRecord, members: list[NodeRecord]) -> NodeRecord:
+    """The app's node, named after its shortest module (``members``: its module nodes)."""
     package = min((n.module for n in members), key=len, default=node.module)
     first = min(members, key=lambda n: (len(n.module), n.module), default=node)
     folder = first.file.rpartition("/")[0] if "package" in first.tags else first.file

@@ -245,6 +245,14 @@ class DependencyGraph:
         ]
         return sorted(found, key=lambda e: (e.source, e.target, e.kind))
 
+    def weight_by_kind(self) -> dict[str, int]:
+        """Total weight per edge kind (``edges()`` summed, without building the edges)."""
+        totals: dict[str, int] = {}
+        for _, _, data in self._g.edges(data=True):
+            for kind, evidence in data.items():
+                totals[kind] = totals.get(kind, 0) + evidence.weight
+        return totals
+
     def edges_between(self, source: str, target: str) -> list[Edge]:
         """Every edge source->target, one per kind (empty if none)."""
         data = self._g.get_edge_data(source, target) or {}

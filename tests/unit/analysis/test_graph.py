@@ -63,6 +63,13 @@ def test_verbs_answer_without_networkx(graph: DependencyGraph) -> None:
     ]
 
 
+def test_weight_by_kind_is_the_edges_weights_summed(graph: DependencyGraph) -> None:
+    summed: dict[str, int] = {}
+    for edge in graph.edges():
+        summed[edge.kind] = summed.get(edge.kind, 0) + edge.weight
+    assert graph.weight_by_kind() == summed and summed["orm"] == 3
+
+
 def test_unknown_nodes_are_refused() -> None:
     with pytest.raises(KeyError, match="nowhere"):
         DependencyGraph.from_records(
