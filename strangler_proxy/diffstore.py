@@ -105,9 +105,17 @@ class DiffStore(Protocol):
 class BatchedStore(ABC):
     """A diff store's one-result calls as one-item batches: every write takes one path."""
 
-    def __init__(self, *, max_examples: int, max_paths: int) -> None:
+    def __init__(self, *, redact: RedactRules | None = None,
+                 max_examples: int = DEFAULT_MAX_EXAMPLES,
+                 max_example_bytes: int = DEFAULT_MAX_EXAMPLE_BYTES,
+                 max_paths: int = DEFAULT_MAX_PATHS,
+                 clock: Callable[[], float] = time.time) -> None:
+        """What every backend shares: redaction rules, the caps, the clock of ``created_at``."""
+        self._redact = redact or RedactRules()
         self._max_examples = max_examples
+        self._max_example_bytes = max_example_bytes
         self._max_paths = max_paths
+        self._clock = clock
 
     def new_batch(self) -> DiffBatch:
         return DiffBatch(max_examples=self._max_examples, max_paths=self._max_paths)
@@ -197,17 +205,11 @@ _LATENCY = ("INSERT INTO latency_buckets (route, side, bucket, count) VALUES (?,
 class SqliteDiffStore(BatchedStore):
     """Thread-safe (one lock per connection) and safe across processes (WAL, short writes)."""
 
-    def __init__(self, path: str | Path, *, redact: RedactRules | None = None,
-                 max_examples: int = DEFAULT_MAX_EXAMPLES,
-                 max_example_bytes: int = DEFAULT_MAX_EXAMPLE_BYTES,
-                 max_paths: int = DEFAULT_MAX_PATHS,
-                 clock: Callable[[], float] = time.time) -> None:
-        super().__init__(max_examples=max_examples, max_paths=max_paths)
+    def __init__(self, path: str | Path, **options: Any) -> None:
+        """``options``: those of :class:`BatchedStore` (redact, the caps, clock)."""
+        super().__init__(**options)
         self._conn = connect(path)
         self._lock = threading.Lock()
-        self._redact = redact or RedactRules()
-        self._max_example_bytes = max_example_bytes
-        self._clock = clock
 
     def record_batch(self, batch: DiffBatch) -> None:
         """One ``BEGIN IMMEDIATE`` transaction for the whole batch; none for an empty one."""

@@ -15,8 +15,7 @@ path or bucket.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -24,9 +23,6 @@ from psycopg.types.json import Jsonb
 from strangler_proxy import latency_hist
 from strangler_proxy.diff_batch import COUNTERS, DiffBatch
 from strangler_proxy.diffstore import (
-    DEFAULT_MAX_EXAMPLE_BYTES,
-    DEFAULT_MAX_EXAMPLES,
-    DEFAULT_MAX_PATHS,
     BatchedStore,
     RouteSummary,
     plan_examples,
@@ -35,7 +31,6 @@ from strangler_proxy.diffstore import (
 )
 from strangler_proxy.example import StoredExample
 from strangler_proxy.pg_schema import PgConnection
-from strangler_proxy.redact import RedactRules
 
 _COUNTERS = ("compared", "matched", "mismatched", "dropped_overload", "dropped_too_large",
              "candidate_requests", "candidate_errors")  # in RouteSummary's order
@@ -57,16 +52,10 @@ _LATENCY = ("INSERT INTO latency_buckets (route, side, bucket, count) VALUES (%s
 class PostgresDiffStore(BatchedStore):
     """Thread-safe (one lock per connection) and safe across processes and hosts."""
 
-    def __init__(self, db: str | PgConnection, *, redact: RedactRules | None = None,
-                 max_examples: int = DEFAULT_MAX_EXAMPLES,
-                 max_example_bytes: int = DEFAULT_MAX_EXAMPLE_BYTES,
-                 max_paths: int = DEFAULT_MAX_PATHS,
-                 clock: Callable[[], float] = time.time) -> None:
-        super().__init__(max_examples=max_examples, max_paths=max_paths)
+    def __init__(self, db: str | PgConnection, **options: Any) -> None:
+        """``options``: those of :class:`BatchedStore` (redact, the caps, clock)."""
+        super().__init__(**options)
         self._db = PgConnection.share(db)
-        self._redact = redact or RedactRules()
-        self._max_example_bytes = max_example_bytes
-        self._clock = clock
 
     def record_batch(self, batch: DiffBatch) -> None:
         """One transaction for the whole batch; none for an empty one."""
