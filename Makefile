@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2 --dist loadfile
 DEMO_ARGS ?=
 
-.PHONY: demo test install lint-imports clean
+.PHONY: demo test install lint-imports typecheck clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ install: $(STAMP)
 lint-imports: install
 	$(VENV)/bin/lint-imports
 
+# The packages' type hints, checked with the [tool.mypy] settings in pyproject.toml.
+typecheck: install
+	$(VENV)/bin/mypy
+
 # Two workers, one test file each at a time: files sharing a module-scoped server stay together.
-test: install lint-imports
+test: install lint-imports typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The whole stack on 127.0.0.1: monolith :8000, catalog service :8001, sync follower, proxy

@@ -9,6 +9,7 @@ top-level class or function, ``scope`` (that symbol's name; ``""`` means module 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -253,12 +254,14 @@ def fast_pickling(*classes: type) -> None:
     cheaper to write and read, which is most of a warm run's time.
     """
     for cls in classes:
-        getter = attrgetter(*cls.__slots__)  # type: ignore[attr-defined]
+        getter: Callable[[Any], Any] = attrgetter(*cls.__slots__)  # type: ignore[attr-defined]
         if len(cls.__slots__) == 1:  # type: ignore[attr-defined]
             single = getter
 
-            def getter(obj: Any, _one: Any = single) -> tuple[Any, ...]:
+            def one_tuple(obj: Any, _one: Any = single) -> tuple[Any, ...]:
                 return (_one(obj),)
+
+            getter = one_tuple
 
         def reduce(self: Any, _cls: type = cls, _get: Any = getter) -> tuple[type, Any]:
             return _cls, _get(self)

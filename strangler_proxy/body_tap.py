@@ -8,13 +8,14 @@ so memory stays bounded whatever the body size.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from strangler_proxy.limits import RequestBody
 from strangler_proxy.snapshots import ResponseSnapshot, headers_from_asgi
 
-Message = MutableMapping[str, Any]
+# A plain dict, as app, forward and shadowing type the ``send`` they pass in.
+Message = dict[str, Any]
 Send = Callable[[Message], Awaitable[None]]
 
 

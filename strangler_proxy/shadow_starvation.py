@@ -71,11 +71,12 @@ def starved(waited_before: float | None, waited_after: float | None, elapsed_ms:
     return waited_after - waited_before > STARVED_SHARE * elapsed_ms
 
 
-def corrected_latency(latency_ms: float, waited_before: float | None,
+def corrected_latency(latency_ms: float | None, waited_before: float | None,
                       waited_after: float | None) -> float | None:
     """The candidate's latency without the worker's own run-queue wait; None when the wait
-    was long and most of the sample (it then says nothing about the candidate)."""
-    if waited_before is None or waited_after is None:
+    was long and most of the sample (it then says nothing about the candidate), or when the
+    sender measured no latency (``ResponseSnapshot.latency_ms`` is optional)."""
+    if latency_ms is None or waited_before is None or waited_after is None:
         return latency_ms
     wait = max(waited_after - waited_before, 0.0)
     if wait > STARVED_MIN_MS and wait > STARVED_SHARE * latency_ms:

@@ -152,8 +152,7 @@ class _Rewriter(cst.CSTTransformer):
         body: list[cst.BaseSmallStatement] = []
         extra: list[cst.SimpleStatementLine] = []
         for small in updated.body:
-            split = self._split(small) if isinstance(small, cst.ImportFrom) else None
-            if split is None:
+            if not isinstance(small, cst.ImportFrom) or (split := self._split(small)) is None:
                 body.append(small)
                 continue
             kept, target, aliases = split

@@ -70,17 +70,34 @@ def _id_field(name: str, kind: str) -> str:
 
 def _replacement(new_field: str, kind: str, call: cst.Call) -> cst.SimpleStatementLine:
     if kind == "m2m":
-        return cst.parse_statement(f"{new_field} = models.JSONField(default=list, blank=True)")
-    options = {a.keyword.value: _RENDER.code_for_node(a.value)
-               for a in call.args if a.keyword is not None and a.keyword.value in _KEPT_OPTIONS}
-    if kind == "o2o":
-        options["unique"] = "True"
+        code = f"{new_field} = models.JSONField(default=list, blank=True)"
     else:
-        options.setdefault("db_index", "True")
-    text = ", ".join(f"{key}={value}" for key, value in options.items())
-    statement = cst.parse_statement(f"{new_field} = models.BigIntegerField({text})")
+        options = {a.keyword.value: _RENDER.code_for_node(a.value) for a in call.args
+                   if a.keyword is not None and a.keyword.value in _KEPT_OPTIONS}
+        if kind == "o2o":
+            options["unique"] = "True"
+        else:
+            options.setdefault("db_index", "True")
+        text = ", ".join(f"{key}={value}" for key, value in options.items())
+        code = f"{new_field} = models.BigIntegerField({text})"
+    statement = cst.parse_statement(code)
     assert isinstance(statement, cst.SimpleStatementLine)
     return statement
+
+
+def _block(model: cst.ClassDef) -> tuple[cst.IndentedBlock, list[cst.CSTNode]]:
+    """The model's body as an indented block, and the original node locating each statement.
+
+    A one-line model (``class A(models.Model): user = models.ForeignKey(...)``) has a
+    statement suite: its fields become one line each, so that they can be cut like any other.
+    """
+    suite = model.body
+    if isinstance(suite, cst.SimpleStatementSuite):
+        lines = [cst.SimpleStatementLine(
+            body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]) for small in suite.body]
+        return cst.IndentedBlock(body=lines), list(suite.body)
+    assert isinstance(suite, cst.IndentedBlock)  # a class body is one or the other
+    return suite, list(suite.body)
 
 
 class _MetaNames(cst.CSTTransformer):
@@ -102,6 +119,14 @@ class _MetaNames(cst.CSTTransformer):
         return updated.with_changes(value=f"{updated.prefix}{quote}{renamed}{quote}")
 
 
+def _renamed_in_meta(statement: cst.BaseStatement, renamed: dict[str, str]) -> cst.BaseStatement:
+    if not (isinstance(statement, cst.ClassDef) and statement.name.value == "Meta"):
+        return statement
+    meta = statement.visit(_MetaNames(renamed))
+    assert isinstance(meta, cst.ClassDef)  # _MetaNames only rewrites strings inside it
+    return meta
+
+
 def rewrite_relations(
     model: cst.ClassDef,
     decide: Callable[[cst.BaseExpression], Decision],
@@ -112,9 +137,12 @@ def rewrite_relations(
     seams: list[FieldSeam] = []
     renamed: dict[str, str] = {}
     body: list[cst.BaseStatement] = []
-    for statement in model.body.body:
-        simple = isinstance(statement, cst.SimpleStatementLine)
-        found = _relation_call(statement) if simple else None  # type: ignore[arg-type]
+    block, originals = _block(model)
+    for statement, original in zip(block.body, originals):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            body.append(statement)
+            continue
+        found = _relation_call(statement)
         target = _target_arg(found[1]) if found else None
         if found is None or target is None:
             body.append(statement)
@@ -129,7 +157,7 @@ def rewrite_relations(
                     args=args))
             body.append(statement)
             continue
-        line = line_of(statement)
+        line = line_of(original)
         described = _RENDER.code_for_node(target.value)
         new_field = _id_field(name, kind)
         held = "a list of ids" if kind == "m2m" else "an id"
@@ -144,7 +172,8 @@ def rewrite_relations(
         body.append(replacement)
         renamed[name] = new_field
         seams.append(FieldSeam(model.name.value, name, new_field, kind, described, line))
+    if block is not model.body and all(new is old for new, old in zip(body, block.body)):
+        return model, seams  # a one-line model with nothing to rewrite keeps its one line
     if renamed:
-        body = [s.visit(_MetaNames(renamed)) if isinstance(s, cst.ClassDef)
-                and s.name.value == "Meta" else s for s in body]  # type: ignore[misc]
-    return model.with_changes(body=model.body.with_changes(body=body)), seams
+        body = [_renamed_in_meta(s, renamed) for s in body]
+    return model.with_changes(body=block.with_changes(body=body)), seams

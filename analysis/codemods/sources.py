@@ -151,7 +151,9 @@ class SourceTree:
         if isinstance(small, cst.Import):
             for alias in small.names:
                 full = dotted(alias.name) or ""
-                local = alias.asname.name.value if alias.asname else full.split(".")[0]
+                # ``import a.b as c``: the grammar allows only a name after ``as`` here.
+                asname = alias.asname.name if alias.asname is not None else None
+                local = asname.value if isinstance(asname, cst.Name) else full.split(".")[0]
                 target = full if alias.asname else full.split(".")[0]
                 renamed = alias.asname is not None
                 source.bindings[local] = Binding(local, target, None, line, renamed)

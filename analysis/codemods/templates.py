@@ -184,11 +184,11 @@ def urls_py(name: str, routers: list[RouterRoute], paths: list[PathRoute],
     lines += ["", "urlpatterns = ["]
     for index, prefix in enumerate(prefixes):
         lines.append(f'    path("{prefix}", include(router_{index}.urls)),')
-    for route in paths:
-        view = f"{homes[route.view]}.{route.view.partition(':')[2]}"
-        view += ".as_view()" if route.as_view else ""
-        name_arg = f', name="{route.name}"' if route.name else ""
-        func = "re_path" if route.regex else "path"
-        lines.append(f"    {func}({_quote(route.route)}, {view}{name_arg}),")
+    for plain in paths:
+        view = f"{homes[plain.view]}.{plain.view.partition(':')[2]}"
+        view += ".as_view()" if plain.as_view else ""
+        name_arg = f', name="{plain.name}"' if plain.name else ""
+        func = "re_path" if plain.regex else "path"
+        lines.append(f"    {func}({_quote(plain.route)}, {view}{name_arg}),")
     lines += ['    path("admin/", admin.site.urls),', "]"]
     return "\n".join(lines).replace("\n\n\n\n", "\n\n\n") + "\n"

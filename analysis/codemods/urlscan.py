@@ -121,9 +121,11 @@ class _Scan:
             elif isinstance(inner, cst.Attribute) and inner.attr.value == "urls":
                 self.attach_router(source, dotted(inner.value) or "", prefix + route)
             return
-        as_view = isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute) \
-            and target.func.attr.value == "as_view"
-        named = target.func.value if as_view else target  # type: ignore[union-attr]
+        named = target
+        as_view = False
+        if isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute) \
+                and target.func.attr.value == "as_view":
+            named, as_view = target.func.value, True
         view = self.view_id(source, named)
         if view:
             self.paths.append(PathRoute(prefix + route, view, _string(_kwarg(call, "name")),

@@ -18,10 +18,10 @@ def _queryset_root(node: ast.AST) -> str | None:
     while True:
         if isinstance(node, ast.Call):
             node = node.func
-        elif isinstance(node, ast.Attribute) and not isinstance(node.value, ast.Name):
-            node = node.value
         elif isinstance(node, ast.Attribute):
-            return node.value.id  # type: ignore[union-attr]
+            if isinstance(node.value, ast.Name):
+                return node.value.id
+            node = node.value
         else:
             return dotted(node)
 

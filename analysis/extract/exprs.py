@@ -24,14 +24,14 @@ def dotted_root(node: ast.Attribute) -> tuple[str | None, str]:
     """``(text, root)`` of a chain ``a.b.c``: ``("a.b.c", "a")``; ``(None, "")`` otherwise."""
     value = node.value
     if type(value) is _Name:  # ``x.y``: most chains
-        return f"{value.id}.{node.attr}", value.id  # type: ignore[attr-defined]
+        return f"{value.id}.{node.attr}", value.id
     parts = [node.attr]
     while type(value) is _Attribute:
-        parts.append(value.attr)  # type: ignore[attr-defined]
-        value = value.value  # type: ignore[attr-defined]
+        parts.append(value.attr)
+        value = value.value
     if type(value) is not _Name:
         return None, ""
-    root: str = value.id  # type: ignore[attr-defined]
+    root: str = value.id
     parts.append(root)
     parts.reverse()
     return ".".join(parts), root
@@ -90,9 +90,9 @@ def strip_as_view(node: ast.AST) -> ast.AST:
 def string_literals(node: ast.AST) -> list[str]:
     """Every string constant inside an expression, in source order."""
     found = [
-        sub
+        (sub.lineno, sub.col_offset, sub.value)
         for sub in ast.walk(node)
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str)
     ]
-    found.sort(key=lambda sub: (sub.lineno, sub.col_offset))
-    return [sub.value for sub in found]
+    found.sort(key=lambda place: (place[0], place[1]))
+    return [value for _, _, value in found]

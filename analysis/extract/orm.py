@@ -91,9 +91,11 @@ class OrmFamily:
             return
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in _INSTANCE_WRITES:
-            model = self._instance_model(func.value, ctx)
-            if model:
-                self.orm.append((ctx.scope, model, "", func.attr, "write", node.lineno, ()))
+            instance_model = self._instance_model(func.value, ctx)
+            if instance_model:
+                self.orm.append(
+                    (ctx.scope, instance_model, "", func.attr, "write", node.lineno, ())
+                )
 
     def _mark_inner(self, node: ast.AST) -> tuple[str, ...]:
         """Mark the chain's inner calls as seen; return the lookups the chain uses."""

@@ -19,7 +19,7 @@ Usage::
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from functools import partial
 from itertools import repeat
@@ -32,7 +32,7 @@ from analysis.facts import FileFacts, Row
 Packed = tuple[Any, ...]
 Columns = tuple[int, tuple[tuple[Any, ...], ...]]
 # Runs an iterator to its end in C, keeping nothing.
-_drain = partial(deque, maxlen=0)
+_drain: Callable[[Iterable[Any]], object] = partial(deque, maxlen=0)
 
 
 def _fact_kinds() -> tuple[tuple[str, type], ...]:
@@ -83,11 +83,11 @@ def unpack(packed: Packed) -> FileFacts:
     """The ``FileFacts`` that ``pack`` was given (equal, field for field)."""
     values: list[Any] = [packed[0], packed[1]]
     for (_, cls), setters, (count, columns) in zip(_KINDS, _SETTERS, packed[2:]):
-        facts = tuple(map(_new, repeat(cls, count)))
+        facts: tuple[Any, ...] = tuple(map(_new, repeat(cls, count)))
         for setter, column in zip(setters, columns):
             _drain(map(setter, facts, column))
         values.append(facts)
     file_facts = _new(FileFacts)
     for setter, value in zip(_FILE_SETTERS, values):
         setter(file_facts, value)
-    return file_facts  # type: ignore[no-any-return]
+    return file_facts

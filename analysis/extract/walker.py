@@ -300,7 +300,7 @@ class Walker:
         self._each(node.body)
 
 
-_SPECIFIC = {
+_SPECIFIC: dict[type, Callable[[Walker, Any], None]] = {
     ast.Module: Walker._body,
     ast.Name: Walker._name,
     ast.Attribute: Walker._attribute,

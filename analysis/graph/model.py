@@ -223,7 +223,7 @@ class DependencyGraph:
         return self._g.number_of_nodes()
 
     def node(self, node_id: str) -> NodeRecord:
-        return self._g.nodes[node_id]["record"]  # type: ignore[no-any-return]
+        return self._g.nodes[node_id]["record"]
 
     def nodes(self, *, tag: str | None = None, app: str | None = None) -> list[NodeRecord]:
         """Nodes sorted by id, optionally only those with ``tag`` or in ``app``."""

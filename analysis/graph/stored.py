@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import deque
 from functools import partial
 from operator import attrgetter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, repeat
 from typing import Any
 
@@ -25,15 +25,18 @@ from analysis.records import Location, NodeRecord
 
 Columns = tuple[Any, ...]
 
-_drain = partial(deque, maxlen=0)  # runs an iterator to its end in C, keeping nothing
+# Runs an iterator to its end in C, keeping nothing.
+_drain: Callable[[Iterable[Any]], object] = partial(deque, maxlen=0)
 _new = object.__new__
 _location = partial(tuple.__new__, Location)
-_NODE_FIELDS = NodeRecord.__slots__  # type: ignore[attr-defined]
+_NODE_FIELDS = NodeRecord.__slots__
 _node_row = attrgetter(*_NODE_FIELDS)
 _NODE_SETTERS = tuple(getattr(NodeRecord, name).__set__ for name in _NODE_FIELDS)
-_WEIGHT = _Evidence.weight.__set__  # type: ignore[attr-defined]
-_LOCATIONS = _Evidence.locations.__set__  # type: ignore[attr-defined]
-_DETAILS = _Evidence.details.__set__  # type: ignore[attr-defined]
+# The slots' member descriptors, read from the class dict: on the class itself the names
+# are descriptors, not the instance attributes the type checker knows them as.
+_WEIGHT = _Evidence.__dict__["weight"].__set__
+_LOCATIONS = _Evidence.__dict__["locations"].__set__
+_DETAILS = _Evidence.__dict__["details"].__set__
 
 
 def graph_columns(graph: DependencyGraph) -> Columns:

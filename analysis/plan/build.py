@@ -123,7 +123,7 @@ def _model_units(
 ) -> dict[str, str]:
     if granularity == "symbol":
         return dict(models)
-    found = {}
+    found: dict[str, str] = {}
     for node_id, label in models.items():
         if node_id in graph:
             record = graph.node(node_id)

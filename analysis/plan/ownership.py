@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analysis.graph.model import DependencyGraph
 from analysis.plan.model import DistributedTransaction, ModelOwnership
+from analysis.records import Location
 
 _READ_KINDS = frozenset({"orm", "serializer", "fk", "o2o", "m2m"})
 
@@ -14,7 +15,7 @@ def ownership(
 ) -> tuple[list[ModelOwnership], list[DistributedTransaction]]:
     readers: dict[str, set[str]] = {m: set() for m in models}
     writers: dict[str, set[str]] = {m: set() for m in models}
-    blocks: dict[tuple[str, object], set[str]] = {}
+    blocks: dict[tuple[str, Location], set[str]] = {}
     for edge in graph.edges():
         if edge.target not in models or edge.source not in assignment:
             continue
@@ -51,7 +52,7 @@ def ownership(
                     owner,
                     tuple(sorted(services)),
                     tuple(sorted(models[m] for m in written)),
-                    location,  # type: ignore[arg-type]
+                    location,
                 )
             )
     return found, transactions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from analysis.plan.model import Plan
+from analysis.plan.model import Plan, Seam
 from analysis.render.svg import Arrow, Box, render_svg
 
 _CSS = """
@@ -21,7 +21,7 @@ def _mermaid_id(name: str) -> str:
     return "s_" + re.sub(r"\W", "_", name)
 
 
-def _where(seam) -> str:  # type: ignore[no-untyped-def]
+def _where(seam: Seam) -> str:
     return ", ".join(f"{f}:{line}" for f, line in seam.locations) or "?"
 
 

@@ -84,10 +84,10 @@ def plan_update(
     if dependents:
         loaded = load([state.files[module] for module in dependents])
         for module in dependents:
-            facts = loaded.get(state.files[module])
-            if facts is None or _global_input(facts, urls_only=True):
+            dependent = loaded.get(state.files[module])
+            if dependent is None or _global_input(dependent, urls_only=True):
                 return None
-            facts_old[module] = facts_new[module] = facts
+            facts_old[module] = facts_new[module] = dependent
     old_builder = state.builder(old_names)
     new_builder = state.builder(new_names)
     patches: dict[str, FilePatch] = {}

@@ -15,6 +15,7 @@ order of queries: a memoised answer is used only where a fresh lookup would give
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from analysis.facts import FileFacts, ImportFact
 
@@ -58,7 +59,11 @@ def absolute_module(module: str, is_package: bool, level: int, name: str) -> str
 # (kind, module, name, line): kind is "module" | "from" | "local" | "assign"; line is where
 # an import bound it. A plain tuple: the stored scopes are unpickled at C speed.
 Binding = tuple[str, str, str, int]
-_KIND, _MODULE, _NAME, _LINE = range(4)
+# Final literals, so that a type checker knows which field each index reads.
+_KIND: Final = 0
+_MODULE: Final = 1
+_NAME: Final = 2
+_LINE: Final = 3
 Reader = str | tuple[str, str]  # a module (top-level query) or a (module, name) lookup
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import marshal
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from itertools import repeat
 from operator import attrgetter
+from typing import Any
 
 from analysis.facts import FileFacts
 from analysis.records import EdgeRecord, Location
@@ -33,10 +34,11 @@ SPLIT_THRESHOLD = 400
 # unpacks it.
 _SHARE = 0.54
 
-_drain = partial(deque, maxlen=0)
+# Runs an iterator to its end in C, keeping nothing.
+_drain: Callable[[Iterable[Any]], object] = partial(deque, maxlen=0)
 _new = object.__new__
 _location = partial(tuple.__new__, Location)
-_FIELDS = EdgeRecord.__slots__  # type: ignore[attr-defined]
+_FIELDS = EdgeRecord.__slots__
 _SETTERS = tuple(getattr(EdgeRecord, name).__set__ for name in _FIELDS)
 _row = attrgetter(*_FIELDS)
 

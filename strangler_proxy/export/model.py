@@ -104,8 +104,8 @@ class ExportRoute:
         sticky = self.route.sticky
         if sticky is None:
             return self.policy.canary
-        name = sticky.name.lower() if sticky.kind == "header" else sticky.name
-        return replace(self.policy.canary, sticky=StickyKey(sticky.kind, name))
+        name = sticky.name.lower() if sticky.source == "header" else sticky.name
+        return replace(self.policy.canary, sticky=StickyKey(sticky.source, name))
 
     @property
     def rewrites(self) -> bool:

@@ -5,6 +5,7 @@ is the one thing faked here (``cpu_wait``); the candidate is a real, slow server
 """
 
 import asyncio
+import dataclasses
 import json
 import os
 import threading
@@ -28,16 +29,21 @@ def waits(step_ms: float) -> Callable[[], float]:
     return lambda: next(readings) * step_ms
 
 
-def run(tmp_path, path, cpu_wait, timeout=0.5):
+def run(tmp_path, path, cpu_wait, timeout=0.5, timed=True):
+    """One job through a real queue; ``timed=False``: a sender that measures no latency."""
     tmp_path.mkdir(exist_ok=True)
     store = SqliteDiffStore(tmp_path / "state.db")
     with running(json_app({"/fast": ANSWER, "/slow": ANSWER},
                           delays={"/slow": 2.0})) as url:
         async def scenario():
             async with make_shadow_client(timeout=5) as client:
+                send = httpx_sender(client, url, max_body=10_000)
+
+                async def untimed(request: RequestSnapshot) -> ResponseSnapshot:
+                    return dataclasses.replace(await send(request), latency_ms=None)
+
                 queue = ShadowQueue(store=store, timeout=timeout, cpu_wait=cpu_wait,
-                                    send_to_candidate=httpx_sender(client, url,
-                                                                   max_body=10_000))
+                                    send_to_candidate=send if timed else untimed)
                 await queue.start()
                 queue.offer(ShadowJob(
                     route="r", request=RequestSnapshot(method="GET", path=path),
@@ -78,11 +84,19 @@ def test_a_short_wait_is_taken_off_the_latency_not_the_sample_dropped(tmp_path):
     assert busy.compared == 1 and busy.candidate_p99_ms is not None
 
 
+def test_a_sender_without_a_latency_still_has_its_answer_compared(tmp_path):
+    # ``ResponseSnapshot.latency_ms`` is optional: it used to reach arithmetic and fail the job.
+    untimed = run(tmp_path, "/fast", waits(3.0), timed=False)
+    assert untimed.compared == untimed.matched == 1
+    assert untimed.candidate_p99_ms is None and untimed.primary_p99_ms is not None
+
+
 def test_corrected_latency_rules():
     assert corrected_latency(10.0, 100.0, 103.0) == 7.0  # 3 ms in the run queue taken off
     assert corrected_latency(10.0, None, 103.0) == 10.0  # unknown: as measured
     assert corrected_latency(30.0, 0.0, 25.0) is None  # long, and most of the sample
     assert corrected_latency(200.0, 0.0, 25.0) == 175.0  # long, but a small share of it
+    assert corrected_latency(None, 100.0, 103.0) is None  # not measured: nothing to correct
 
 
 def test_the_run_queue_clock_reads_this_thread():

@@ -62,3 +62,28 @@ def test_a_model_without_outside_relations_is_unchanged():
                                    lambda n: 1, "m.py")
     assert new.deep_equals(module.body[0])
     assert seams == []
+
+
+def test_a_one_line_model_has_its_outside_relation_cut_too():
+    # Its body is a statement suite, not a block: the relation used to be kept as it was.
+    module = cst.parse_module(
+        "class Like(models.Model): user = models.ForeignKey(User, on_delete=models.CASCADE); "
+        "n = 1\n")
+    new, seams = rewrite_relations(module.body[0], lambda e: Decision(keep=False),
+                                   lambda n: 3, "m.py")
+    assert module.code_for_node(new) == textwrap.dedent('''\
+        class Like(models.Model):
+            # seam: was models.ForeignKey(User) at m.py:3;
+            # now an id only: the rows stay with the owner of User.
+            user_id = models.BigIntegerField(db_index=True)
+            n = 1
+    ''')
+    assert [(s.field, s.new_field, s.line) for s in seams] == [("user", "user_id", 3)]
+
+
+def test_a_one_line_model_with_nothing_to_cut_keeps_its_line():
+    module = cst.parse_module("class A(models.Model): b = models.ForeignKey(B, on_delete=C)\n")
+    new, seams = rewrite_relations(module.body[0], lambda e: Decision(keep=True),
+                                   lambda n: 1, "m.py")
+    assert new is module.body[0]
+    assert seams == []
