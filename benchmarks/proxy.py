@@ -334,10 +334,19 @@ def row_strangler(upstream: int, workers: int, tmp: Path, args: argparse.Namespa
 
 
 def run_nginx_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
-    """nginx and the 1-worker proxy side by side *in time*: both run at once on core 0 and
-    wrk loads them in turn (A B B A ...), so a machine whose speed drifts between rows (this
-    VM's does, by 10-30 % over minutes) moves both sides of each pair alike. Reports the
-    median of the per-pair throughput and p99 ratios."""
+    """nginx and the 1-worker proxy side by side *in time*: all sides run at once on core 0
+    and wrk loads them in turn, the order rotating each round, so a machine whose speed
+    drifts between rows (this VM's does, by 10-30 % over minutes) moves every side of a round
+    alike. Reports, per side, the median of its per-round ratios to nginx.
+
+    Besides the proxy, more sides say how far to trust the ratio and where the proxy's time
+    goes (``--no-ab-controls`` leaves them out): a second copy of the same proxy (an A/A
+    control: its distance from the first copy is the instrument's own spread), and from
+    ``_proxy_variants``: ``raw_forward.py`` (bytes copied, no HTTP parsed: the event loop and
+    socket cost of any Python proxy), ``minimal_relay.py`` (the relay's architecture,
+    httptools both sides and a kept-alive pool, none of its work) and ``features_relay.py``
+    (that minimal relay calling the proxy's per-request functions, with and without the
+    accounting)."""
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if nginx is None:
         return "nginx A/B skipped: nginx not installed (Debian: apt-get install nginx-light)"
@@ -348,26 +357,71 @@ def run_nginx_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
     port = free_port()
     conf = tmp / "nginx-ab.conf"
     conf.write_text(NGINX_CONF.format(tmp=tmp, upstream=upstream, port=port))
-    nginx_url = f"http://127.0.0.1:{port}/"
-    pairs: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    sides: dict[str, str] = {"nginx": f"http://127.0.0.1:{port}/"}
     try:
-        with running(pinned("0", [nginx, "-c", str(conf), "-p", str(tmp)]), port), \
-                strangler_serving(routes, 1, tmp, "ab-nginx-strangler.log") as ours:
-            for url in (nginx_url, ours):
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(running(pinned("0", [nginx, "-c", str(conf), "-p", str(tmp)]),
+                                        port))
+            sides[AB_OURS] = stack.enter_context(
+                strangler_serving(routes, 1, tmp, "ab-nginx-strangler.log"))
+            if args.ab_controls:
+                sides[AB_CONTROL] = stack.enter_context(
+                    strangler_serving(routes, 1, tmp, "ab-nginx-strangler-control.log"))
+                for label, script, extra in AB_FLOORS:
+                    floor_port = free_port()
+                    stack.enter_context(running(pinned("0", [
+                        PYTHON, str(VARIANTS / script), str(floor_port), str(upstream),
+                        *extra]), floor_port))
+                    sides[label] = f"http://127.0.0.1:{floor_port}/"
+            names = list(sides)
+            for url in sides.values():
                 wrk(url, args.connections, args.warmup)
+            rounds: list[dict[str, tuple[float, float]]] = []
             for index in range(args.ab_rounds):
-                order = [nginx_url, ours] if index % 2 == 0 else [ours, nginx_url]
-                got = {url: wrk(url, args.connections, args.duration) for url in order}
-                pairs.append(((got[nginx_url][0], got[nginx_url][2]),
-                              (got[ours][0], got[ours][2])))
+                shift = index % len(names)  # each side goes first in turn
+                order = names[shift:] + names[:shift]
+                got = {name: wrk(sides[name], args.connections, args.duration) for name in order}
+                rounds.append({name: (got[name][0], got[name][2]) for name in names})
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         return f"nginx A/B failed: {exc}"[:300]
-    rps = statistics.median(o[0] / n[0] for n, o in pairs)
-    p99 = statistics.median(o[1] / n[1] for n, o in pairs)
-    detail = ", ".join(f"{n[0]:,.0f}/{o[0]:,.0f}" for n, o in pairs)
-    return (f"nginx A/B, {len(pairs)} x {args.duration:g} s per side, alternating: strangler "
-            f"1 worker / nginx 1 worker: throughput {rps:.2f}x (goal >= 0.45x), p99 {p99:.1f}x "
-            f"(goal <= 3x), medians of per-pair ratios; req/s per pair (nginx/ours) {detail}")
+    return ab_report(rounds, args)
+
+
+AB_OURS = "strangler 1 worker"
+AB_CONTROL = "strangler, second copy (A/A control)"
+# (label, script in _proxy_variants, its extra arguments)
+AB_FLOORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("minimal relay + the proxy's feature calls", "features_relay.py", ()),
+    ("the same without metrics and access line", "features_relay.py", ("--no-accounting",)),
+    ("minimal relay (floor)", "minimal_relay.py", ()),
+    ("raw byte forwarding (floor)", "raw_forward.py", ()),
+)
+
+
+def ab_report(rounds: list[dict[str, tuple[float, float]]], args: argparse.Namespace) -> str:
+    """The nginx A/B's lines: per side, medians of per-round throughput and p99 ratios."""
+    def medians(name: str) -> tuple[float, float]:
+        return (statistics.median(r[name][0] / r["nginx"][0] for r in rounds),
+                statistics.median(r[name][1] / r["nginx"][1] for r in rounds))
+
+    rps, p99 = medians(AB_OURS)
+    lines = [f"nginx A/B, {len(rounds)} rounds x {args.duration:g} s per side, order rotating: "
+             f"strangler 1 worker / nginx 1 worker: throughput {rps:.2f}x (goal >= 0.45x), "
+             f"p99 {p99:.1f}x (goal <= 3x), medians of per-round ratios"]
+    for name in rounds[0]:
+        if name in ("nginx", AB_OURS):
+            continue
+        other_rps, other_p99 = medians(name)
+        lines.append(f"  {name}: throughput {other_rps:.2f}x, p99 {other_p99:.1f}x nginx")
+    if AB_CONTROL in rounds[0]:
+        spread = statistics.median(r[AB_CONTROL][0] / r[AB_OURS][0] for r in rounds)
+        lines.append(f"  A/A control: the second copy / the first = {spread:.2f}x (1.00x on a "
+                     "steady machine; read the goal's ratio with this spread in mind)")
+    for name in rounds[0]:
+        lines.append(f"  per round, {name}: req/s "
+                     + ", ".join(f"{r[name][0]:,.0f}" for r in rounds) + "; p99 ms "
+                     + ", ".join(f"{r[name][1]:.2f}" for r in rounds))
+    return "\n".join(lines)
 
 
 def run_shadow_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
@@ -473,6 +527,8 @@ def main() -> None:
                              "(below saturation; 0 skips it)")
     parser.add_argument("--ab-rounds", type=int, default=6,
                         help="runs per side of the shadow-ab and nginx-ab rows (alternating)")
+    parser.add_argument("--no-ab-controls", dest="ab_controls", action="store_false",
+                        help="nginx-ab without its A/A control and floor sides (faster)")
     parser.add_argument("--ab-seconds", type=float, default=4.0,
                         help="seconds per run of the shadow-ab row")
     parser.add_argument("--ab-candidate", choices=("idle", "normal"), default="idle",
