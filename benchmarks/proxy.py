@@ -22,7 +22,10 @@ saturation copying every request is extra CPU on the same core by construction. 
 alternating between them, medians (see ``benchmarks/paced.py``). The ``nginx-ab`` row does
 the same for the throughput and p99 goals: nginx and the 1-worker proxy run at once and wrk
 loads them in turn; this VM's speed drifts by 10-30 % over minutes, so the table's rows,
-measured one after the other, can put the two at different speeds.
+measured one after the other, can put the two at different speeds. Beside them it loads an
+A/A control (a second copy of the proxy) and floors that split the proxy's cost: bytes
+copied with no HTTP parsed, a minimal httptools relay, and that relay making the proxy's
+per-request calls (``--no-ab-controls`` leaves them out).
 
 Cores (when ``taskset`` exists): the proxy under test on core 0; wrk and the upstream on core 1.
 The shadow row's worker process (replay, comparison, store writes) inherits core 0 from its
