@@ -374,7 +374,7 @@ def run_nginx_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
                     floor_port = free_port()
                     stack.enter_context(running(pinned("0", [
                         PYTHON, str(VARIANTS / script), str(floor_port), str(upstream),
-                        *extra]), floor_port))
+                        *(arg.format(routes=routes) for arg in extra)]), floor_port))
                     sides[label] = f"http://127.0.0.1:{floor_port}/"
             names = list(sides)
             for url in sides.values():
@@ -392,10 +392,12 @@ def run_nginx_ab(upstream: int, tmp: Path, args: argparse.Namespace) -> str:
 
 AB_OURS = "strangler 1 worker"
 AB_CONTROL = "strangler, second copy (A/A control)"
-# (label, script in _proxy_variants, its extra arguments)
+# (label, script in _proxy_variants, its arguments after PORT UPSTREAM_PORT; "{routes}" is the
+# routes file of the proxy side)
 AB_FLOORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("minimal relay + the proxy's feature calls", "features_relay.py", ()),
-    ("the same without metrics and access line", "features_relay.py", ("--no-accounting",)),
+    ("minimal relay + the proxy's feature calls", "features_relay.py", ("{routes}",)),
+    ("the same without metrics and access line", "features_relay.py",
+     ("{routes}", "--no-accounting")),
     ("minimal relay (floor)", "minimal_relay.py", ()),
     ("raw byte forwarding (floor)", "raw_forward.py", ()),
 )

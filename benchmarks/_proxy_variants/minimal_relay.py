@@ -5,7 +5,7 @@ connection, hop-by-hop headers dropped, the response relayed from the parser's c
 one write: the shape of ``strangler_proxy.relay`` with none of its work (no normalisation,
 routing, request id, forwarding headers, timeouts, circuit breaker, metrics or access line,
 and no error handling: a failed upstream hangs its client). Bodyless requests only.
-``python minimal_relay.py PORT UPSTREAM_PORT``.
+``python minimal_relay.py PORT UPSTREAM_PORT``; ``features_relay.py`` builds on its classes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httptools
 
@@ -82,8 +84,11 @@ class Client(asyncio.Protocol):
             self.headers.append(b"%s: %s\r\n" % (name, value))
 
     def on_message_complete(self) -> None:
-        head = b"%s %s HTTP/1.1\r\n%s\r\n" % (self.parser.get_method(), self.url,
-                                              b"".join(self.headers))
+        self.send(b"%s %s HTTP/1.1\r\n%s\r\n" % (self.parser.get_method(), self.url,
+                                                 b"".join(self.headers)))
+
+    def send(self, head: bytes) -> None:
+        """The head out on an idle pooled connection, or on a new one."""
         if self.pool:
             upstream = self.pool.pop()
             upstream.client = self
@@ -91,27 +96,38 @@ class Client(asyncio.Protocol):
         else:
             asyncio.get_running_loop().create_task(self._open(head))
 
+    def connect(self) -> UpstreamConnection:
+        return UpstreamConnection(self.pool)
+
     async def _open(self, head: bytes) -> None:
         loop = asyncio.get_running_loop()
-        transport, upstream = await loop.create_connection(
-            lambda: UpstreamConnection(self.pool), "127.0.0.1", self.upstream_port)
+        transport, upstream = await loop.create_connection(self.connect, "127.0.0.1",
+                                                           self.upstream_port)
         upstream.client = self
         transport.write(head)
 
 
-async def main(port: int, upstream_port: int) -> None:
+async def serve(port: int, protocol: Callable[[], asyncio.Protocol]) -> None:
     loop = asyncio.get_running_loop()
-    pool: deque[UpstreamConnection] = deque()
-    server = await loop.create_server(lambda: Client(pool, upstream_port), "127.0.0.1", port,
-                                      backlog=1024)
+    server = await loop.create_server(protocol, "127.0.0.1", port, backlog=1024)
     async with server:
         await server.serve_forever()
 
 
-if __name__ == "__main__":
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """``main`` on uvloop when installed, as the proxy runs."""
     try:
         import uvloop
     except ImportError:
-        uvloop = None  # type: ignore[assignment]
-    run = uvloop.run if uvloop is not None else asyncio.run
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
+async def main(port: int, upstream_port: int) -> None:
+    pool: deque[UpstreamConnection] = deque()
+    await serve(port, lambda: Client(pool, upstream_port))
+
+
+if __name__ == "__main__":
     run(main(int(sys.argv[1]), int(sys.argv[2])))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from minimal_relay import run, serve  # the same server and loop set-up
+
 
 class ToClient(asyncio.Protocol):
     """The upstream side: whatever arrives goes to the client as is."""
@@ -56,17 +58,8 @@ class FromClient(asyncio.Protocol):
 
 
 async def main(port: int, upstream_port: int) -> None:
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: FromClient(upstream_port), "127.0.0.1", port,
-                                      backlog=1024)
-    async with server:
-        await server.serve_forever()
+    await serve(port, lambda: FromClient(upstream_port))
 
 
 if __name__ == "__main__":
-    try:
-        import uvloop
-    except ImportError:
-        uvloop = None  # type: ignore[assignment]
-    run = uvloop.run if uvloop is not None else asyncio.run
     run(main(int(sys.argv[1]), int(sys.argv[2])))
