@@ -48,7 +48,6 @@ class HttpServerProtocol(asyncio.Protocol):
         self.server_state = server_state
         self.connections: set[Any] = server_state.connections
         self.tasks: set[asyncio.Task[None]] = server_state.tasks
-        self.default_headers: list[tuple[bytes, bytes]] = server_state.default_headers
         self.app_state = app_state
         self.keep_alive_timeout: float = config.timeout_keep_alive
         self.parser = httptools.HttpRequestParser(self)
@@ -67,6 +66,12 @@ class HttpServerProtocol(asyncio.Protocol):
         self._idle_since: float | None = None  # None: busy (a request is being read or served)
         # An app may serve some requests without ASGI (strangler_proxy.relay.FastPath).
         self._fast = getattr(getattr(self.app, "fast_path", None), "start", None)
+
+    @property
+    def default_headers(self) -> list[tuple[bytes, bytes]]:
+        """uvicorn's Server/Date headers as of now: uvicorn replaces the list every second, so
+        a kept-alive connection must not hold on to the one it started with."""
+        return self.server_state.default_headers
 
     # -- transport callbacks -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

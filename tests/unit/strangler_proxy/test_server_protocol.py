@@ -11,6 +11,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -268,3 +269,19 @@ def test_an_http_1_0_client_gets_an_unframed_body_ended_by_the_close(
     assert b"transfer-encoding" not in head.lower()  # HTTP/1.0 has no chunked coding
     assert b"connection: close" in head.lower()
     assert body == b"onetwothree"
+
+
+def test_a_kept_alive_connection_gets_the_current_date_header() -> None:
+    # With uvicorn's Date header on (strangler's own serve turns it off), the date must be
+    # the response's, not the one of the moment the connection was opened.
+    options = dict(UVICORN_OPTIONS, date_header=True, log_level="critical")
+    with running(app, http=HttpServerProtocol, **options) as dated, connect(dated) as sock:
+        buffer = bytearray()
+        dates = []
+        for _ in range(2):
+            sock.sendall(b"GET /n HTTP/1.1\r\nHost: t\r\n\r\n")
+            status, headers, _ = read_response(sock, buffer)
+            assert status == 200
+            dates.append(parsedate_to_datetime(headers["date"]))
+            time.sleep(1.6)  # uvicorn renews its Date header once a second
+        assert dates[1] > dates[0]
