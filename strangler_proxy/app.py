@@ -41,7 +41,13 @@ from strangler_proxy.errors import (
 from strangler_proxy.forward import Outcome, forward
 from strangler_proxy.headers import Trust, prepare_request
 from strangler_proxy.identity_signer import IdentitySigner, keyring_for
-from strangler_proxy.limits import check_headers, check_target, read_body
+from strangler_proxy.limits import (
+    HEAD_REFUSED_KEY,
+    check_headers,
+    check_refused_head,
+    check_target,
+    read_body,
+)
 from strangler_proxy.metrics import Metrics
 from strangler_proxy.normalize import normalize_path
 from strangler_proxy.relay import PREPARED_KEY, FastPath
@@ -103,6 +109,13 @@ class ProxyApp:
         self._retiring: set[Any] = set()
         # Served by strangler_proxy.server's protocol, pass-through GETs skip ASGI (relay).
         self.fast_path = FastPath(self)
+
+    @property
+    def max_head_bytes(self) -> int:
+        """``[proxy] max_header_bytes`` of the table in use (0: none): the server protocol
+        stops reading a request head once its target or its headers pass it."""
+        table = self.runtime.table if self.runtime is not None else self._initial
+        return table.proxy.max_header_bytes
 
     # -- lifecycle -------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -228,6 +241,7 @@ class ProxyApp:
         decision: Decision | None = None
         outcome = Outcome(upstream="-")
         try:
+            check_refused_head(scope.get(HEAD_REFUSED_KEY), settings.max_header_bytes)
             check_headers(prepared.header_bytes, settings.max_header_bytes)
             check_target(method, raw_path)
             path = normalize_path(raw_path)
@@ -335,7 +349,7 @@ async def _error_response(send: Send, exc: RequestError, request_id: str) -> Non
     body = error_body(exc, request_id)
     headers = [*_JSON, (b"content-length", str(len(body)).encode()),
                (b"x-request-id", request_id.encode("ascii"))]
-    if exc.status in (400, 405, 413, 431):
+    if exc.status in (400, 405, 413, 414, 431):
         headers.append((b"connection", b"close"))  # the rest of the request may be unread
     await send({"type": "http.response.start", "status": exc.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

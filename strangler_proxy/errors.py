@@ -21,6 +21,7 @@
         ├── BadRequest               400: absolute-form target, encoded slash/NUL/backslash
         ├── MethodNotAllowed         405: CONNECT (the proxy is never an open proxy)
         ├── PayloadTooLarge          413: body over ``max_body_bytes`` (counted while streaming)
+        ├── TargetTooLong            414: request target over ``max_header_bytes``
         ├── HeadersTooLarge          431: request headers over ``max_header_bytes``
         └── UpstreamFailed           the upstream could not answer
             ├── BadGateway           502: connect failure, reset, protocol error
@@ -56,6 +57,7 @@ __all__ = [
     "RequestError",
     "RoutesFileError",
     "StageRequestError",
+    "TargetTooLong",
     "UnknownRoute",
     "UpstreamBodyAborted",
     "UpstreamFailed",
@@ -152,6 +154,11 @@ class MethodNotAllowed(RequestError):
 class PayloadTooLarge(RequestError):
     status = 413
     error = "request body too large"
+
+
+class TargetTooLong(RequestError):
+    status = 414
+    error = "request target too long"
 
 
 class HeadersTooLarge(RequestError):

@@ -2,7 +2,9 @@
 
 - CONNECT -> 405 and any target that is not origin-form (``http://host/...``, ``*``) -> 400:
   the proxy only ever talks to the upstreams its table names (no open proxy);
-- a header block over ``max_header_bytes`` -> 431;
+- a header block over ``max_header_bytes`` -> 431, a request target over it -> 414; the
+  server protocol stops reading such a head as soon as it passes the limit
+  (``HEAD_REFUSED_KEY``), so no client can make a connection buffer a head without end;
 - a body over ``max_body_bytes`` -> 413, from ``Content-Length`` before anything is sent, or
   counted while streaming for chunked uploads (then the upstream request is abandoned).
 """
@@ -18,9 +20,18 @@ from strangler_proxy.errors import (
     HeadersTooLarge,
     MethodNotAllowed,
     PayloadTooLarge,
+    TargetTooLong,
 )
 
-__all__ = ["RequestBody", "check_headers", "check_target", "read_body"]
+__all__ = ["DEFAULT_HEAD_LIMIT", "HEAD_REFUSED_KEY", "RequestBody", "check_headers",
+           "check_refused_head", "check_target", "read_body"]
+
+# Set in the ASGI scope by strangler_proxy.server when it stopped reading a head that passed
+# the limit: "target" (the request target alone) or "headers". The scope then holds only the
+# part of the head read so far.
+HEAD_REFUSED_KEY = "strangler.head_refused"
+# The server's cap on a head when the app declares no limit of its own (max_header_bytes = 0).
+DEFAULT_HEAD_LIMIT = 1024 * 1024
 
 Receive = Any
 
@@ -30,6 +41,14 @@ def check_target(method: str, raw_path: bytes) -> None:
         raise MethodNotAllowed("CONNECT is refused: this is a reverse proxy, not an open proxy")
     if not raw_path.startswith(b"/"):
         raise BadRequest("absolute-form and asterisk-form targets are refused: send a path")
+
+
+def check_refused_head(refused: str | None, limit: int) -> None:
+    """The server's verdict on a head it stopped reading (``HEAD_REFUSED_KEY``), if any."""
+    if refused == "target":
+        raise TargetTooLong(f"the request target is over the {limit}-byte limit")
+    if refused is not None:
+        raise HeadersTooLarge(f"the request headers are over the {limit}-byte limit")
 
 
 def check_headers(header_bytes: int, limit: int) -> None:

@@ -4,6 +4,10 @@ The response is parsed by httptools (llhttp, the parser uvicorn uses) straight f
 ``data_received``; body chunks queue in a deque that pauses the socket above ``HIGH_WATER``.
 Pipelining is never used: a connection carries the next request only after the previous
 response was read to its end and both sides agreed to keep the connection alive.
+
+A response head is read only up to ``MAX_RESPONSE_HEAD`` bytes of header fields (or twice
+that of a head that does not end): past it the exchange fails as a protocol error (a 502 to
+the client), so a broken upstream cannot make the proxy buffer a head without end.
 """
 
 from __future__ import annotations
@@ -35,14 +39,15 @@ __all__ = ["Connection"]
 
 # Exchange states.
 _IDLE, _HEAD, _BODY, _DONE = 0, 1, 2, 3
+MAX_RESPONSE_HEAD = 64 * 1024  # header field bytes; nginx refuses past 4-8 KiB by default
 
 
 class Connection(asyncio.Protocol):
     """Transport callbacks, parser callbacks and the per-exchange state, in one object."""
 
     __slots__ = (
-        "_body", "_buffered", "_drain_waiter", "_exc", "_framed", "_has_body", "_head_request",
-        "_headers", "_keep_alive", "_loop", "_parser", "_read_paused", "_read_timeout", "_reason",
+        "_body", "_buffered", "_drain_waiter", "_exc", "_framed", "_has_body", "_head_raw",
+        "_head_request", "_head_size", "_headers", "_keep_alive", "_loop", "_parser", "_read_paused", "_read_timeout", "_reason",
         "_relay", "_reset_parser", "_rx_any", "_sender", "_state", "_status", "_timer", "_transport",
         "_wait_since", "_waiter", "_write_timeout", "body_sent", "closed", "idle_since", "in_pool",
         "lost_before_response", "peak_buffered", "peak_write_buffered", "pool", "requests",
@@ -78,6 +83,8 @@ class Connection(asyncio.Protocol):
         self._rx_any = False
         self._reason = b""
         self._headers: list[tuple[bytes, bytes]] = []
+        self._head_size = 0  # header field bytes of the response head being read
+        self._head_raw = 0  # bytes of chunks that began and ended inside that head
         self._sender: asyncio.Task[None] | None = None
         self._relay: RelaySink | None = None  # set while a relay (callback) exchange runs
         self.body_sent = True
@@ -400,6 +407,14 @@ class Connection(asyncio.Protocol):
         self._rx_any = True
         try:
             self._parser.feed_data(data)
+            if self._state == _HEAD:
+                if self._head_size > MAX_RESPONSE_HEAD:
+                    raise HttpParserError(f"response head over {MAX_RESPONSE_HEAD} bytes")
+                if state == _HEAD:  # all of this chunk was head, a field still unfinished
+                    self._head_raw += len(data)
+                    if self._head_raw > 2 * MAX_RESPONSE_HEAD:
+                        raise HttpParserError(f"response head over {MAX_RESPONSE_HEAD} bytes "
+                                              "that does not end")
         except HttpParserUpgrade:
             self.fail(RemoteProtocolError(
                 "upstream switched protocols (101) without being asked", request_sent=True
@@ -422,6 +437,7 @@ class Connection(asyncio.Protocol):
         self._headers = []
         self._reason = b""
         self._framed = False
+        self._head_size = self._head_raw = 0
 
     def on_status(self, status: bytes) -> None:
         self._reason += status
@@ -429,6 +445,9 @@ class Connection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         if self._state != _HEAD:
             return  # chunked trailers: ignored, never merged into the forwarded head
+        self._head_size += len(name) + len(value) + 4
+        if self._head_size > MAX_RESPONSE_HEAD:
+            return  # too large: data_received fails the exchange once the parser returns
         self._headers.append((name, value))
         size = len(name)
         if size == 14 or size == 17:
@@ -439,6 +458,8 @@ class Connection(asyncio.Protocol):
                 self._framed = True
 
     def on_headers_complete(self) -> None:
+        if self._head_size > MAX_RESPONSE_HEAD:
+            return  # stays in _HEAD: data_received fails it, nothing reaches the client
         parser = self._parser
         status = parser.get_status_code()
         if status < 200:

@@ -10,7 +10,14 @@ that does less per request (see ``exchange``) and keeps what the proxy relies on
 - keep-alive with an idle timeout, pipelined requests answered in order (one at a time),
   ``Expect: 100-continue``, flow control both ways, ``Connection: close`` and HTTP/1.0;
 - a request the parser rejects gets a 400 and the connection is closed; an upgrade request
-  (websocket) is served as plain HTTP and the connection closed after it (not proxied).
+  (websocket) is served as plain HTTP and the connection closed after it (not proxied);
+- a head is read only up to a limit: the app's ``max_head_bytes`` when it has one, else
+  ``limits.DEFAULT_HEAD_LIMIT``. A target or a header block past it, or a head whose bytes
+  reach twice the limit without ending (one header that never ends), stops being read and
+  the connection closes after the answer: an app with ``max_head_bytes`` gets what was read
+  with ``HEAD_REFUSED_KEY`` set in the scope and answers 414 or 431 itself (the proxy's
+  JSON error with a request id); for any other app this protocol answers them in plain
+  text. So no client can make a connection buffer a head without end.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 import httptools
 
+from strangler_proxy.limits import DEFAULT_HEAD_LIMIT, HEAD_REFUSED_KEY
 from strangler_proxy.server.exchange import Exchange
 from strangler_proxy.server.flow import FlowControl
 
@@ -33,6 +41,8 @@ _ASGI = {"version": "3.0", "spec_version": "2.3"}  # shared: no app writes to it
 _HIGH_WATER = 64 * 1024  # request body bytes buffered before reading pauses
 _BAD_REQUEST = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
                 b"content-length: %d\r\nconnection: close\r\n\r\n%s")
+_REFUSED = (b"HTTP/1.1 %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n%s")
 
 
 class HttpServerProtocol(asyncio.Protocol):
@@ -61,11 +71,19 @@ class HttpServerProtocol(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._expect_100 = False
+        # The head being read: its size against the limit (see the module's docstring).
+        self._in_head = False
+        self._head_size = 0  # target and complete header fields, counted as the app counts
+        self._head_raw = 0  # bytes of chunks that began and ended inside this head
+        self._head_limit = DEFAULT_HEAD_LIMIT
+        self._refused: str | None = None  # "target" or "headers": nothing more is read
         self._reading: Exchange | None = None  # the request whose body is being parsed
         self._idle_timer: asyncio.TimerHandle | None = None
         self._idle_since: float | None = None  # None: busy (a request is being read or served)
         # An app may serve some requests without ASGI (strangler_proxy.relay.FastPath).
         self._fast = getattr(getattr(self.app, "fast_path", None), "start", None)
+        # An app with a head limit of its own also answers the heads refused for passing it.
+        self._app_answers_refusals = hasattr(self.app, "max_head_bytes")
 
     @property
     def default_headers(self) -> list[tuple[bytes, bytes]]:
@@ -102,7 +120,10 @@ class HttpServerProtocol(asyncio.Protocol):
         return None  # close our side too once the transport is done
 
     def data_received(self, data: bytes) -> None:
+        if self._refused is not None:
+            return  # a refused head: the rest is read and dropped until the answer closes us
         self._cancel_idle_timer()
+        unfinished = self._in_head
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -119,6 +140,12 @@ class HttpServerProtocol(asyncio.Protocol):
             logger.debug("invalid HTTP request: %s", exc)
             self._bad_request(b"Invalid HTTP request received.")
             return
+        if unfinished and self._in_head and self._refused is None:
+            # All of this chunk belongs to a head begun earlier, including a field the
+            # parser holds until it ends: a field that never ends is stopped here.
+            self._head_raw += len(data)
+            if self._head_raw > 2 * self._head_limit:
+                self._refuse("headers")
         if self.exchange is None and not self.transport.is_closing():
             self._arm_idle_timer()  # a head still arriving: a slow client is not kept forever
 
@@ -135,20 +162,46 @@ class HttpServerProtocol(asyncio.Protocol):
         self._url = b""
         self._headers = []
         self._expect_100 = False
+        self._in_head = True
+        self._head_size = self._head_raw = 0
+        self._head_limit = getattr(self.app, "max_head_bytes", 0) or DEFAULT_HEAD_LIMIT
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        if len(self._url) > self._head_limit and self._refused is None:
+            self._refuse("target")
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self._refused is not None:
+            return
+        self._head_size += len(name) + len(value) + 4  # as PreparedRequest.header_bytes counts
+        if self._head_size > self._head_limit:
+            self._refuse("headers")
+            return
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self._expect_100 = True
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        self._in_head = False
+        if self._refused is not None:
+            return
         parser = self.parser
         version = parser.get_http_version()
-        url = self._url
+        scope = self._scope(self._url, version, parser.get_method().decode("ascii"))
+        keep_alive = version != "1.0" and parser.should_keep_alive()
+        if self.exchange is None and self._fast is not None:
+            relay = self._fast(self, scope, keep_alive)
+            if relay is not None:  # bodyless: nothing more of this request to read
+                self.exchange = relay
+                self._reading = None
+                return
+        exchange = Exchange(self, scope, keep_alive=keep_alive, expect_100=self._expect_100)
+        self._reading = exchange
+        self._queue(exchange)
+
+    def _scope(self, url: bytes, version: str, method: str) -> dict[str, Any]:
         if url.startswith(b"/"):
             if b"?" in url or b"#" in url:
                 parsed = httptools.parse_url(url)
@@ -161,7 +214,7 @@ class HttpServerProtocol(asyncio.Protocol):
         path = raw_path.decode("latin-1")
         if "%" in path:
             path = urllib.parse.unquote(path)
-        scope = {
+        return {
             "type": "http",
             "asgi": _ASGI,
             "http_version": version,
@@ -169,27 +222,40 @@ class HttpServerProtocol(asyncio.Protocol):
             "client": self.client,
             "scheme": self.scheme,
             "root_path": "",
-            "method": parser.get_method().decode("ascii"),
+            "method": method,
             "path": path,
             "raw_path": raw_path,
             "query_string": query,
             "headers": self._headers,
             "state": self.app_state.copy() if self.app_state else {},
         }
-        keep_alive = version != "1.0" and parser.should_keep_alive()
-        if self.exchange is None and self._fast is not None:
-            relay = self._fast(self, scope, keep_alive)
-            if relay is not None:  # bodyless: nothing more of this request to read
-                self.exchange = relay
-                self._reading = None
-                return
-        exchange = Exchange(self, scope, keep_alive=keep_alive, expect_100=self._expect_100)
-        self._reading = exchange
+
+    def _queue(self, exchange: Exchange) -> None:
         if self.exchange is None:
             self._start(exchange)
         else:  # pipelined: answered in order, and reading waits until then
             self.pipeline.append(exchange)
             self.flow.pause_reading()
+
+    def _refuse(self, part: str) -> None:
+        """Stop reading a head past the limit: the app answers it (414/431) with what was read,
+        then the connection closes. Later bytes are dropped, not parsed."""
+        self._refused = part
+        self._reading = None
+        if not self._app_answers_refusals:
+            self._refuse_plainly(part)
+            return
+        parser = self.parser
+        try:
+            method = parser.get_method().decode("ascii")
+            version = parser.get_http_version() or "1.1"
+        except httptools.HttpParserError:  # not parsed yet: the answer does not depend on it
+            method, version = "GET", "1.1"
+        scope = self._scope(self._url[:self._head_limit] or b"/", version, method)
+        scope[HEAD_REFUSED_KEY] = part
+        exchange = Exchange(self, scope, keep_alive=False, expect_100=False)
+        exchange.more_body = False
+        self._queue(exchange)
 
     def on_body(self, body: bytes) -> None:
         exchange = self._reading
@@ -244,6 +310,19 @@ class HttpServerProtocol(asyncio.Protocol):
             self.exchange.keep_alive = False
             for waiting in self.pipeline:
                 waiting.keep_alive = False
+
+    def _refuse_plainly(self, part: str) -> None:
+        """An app that knows nothing of head limits: the answer comes from here (after the
+        requests before this one, which then end the connection)."""
+        if self.exchange is not None:
+            for exchange in (self.exchange, *self.pipeline):
+                exchange.keep_alive = False  # the refused request gets the connection's end
+            self.flow.pause_reading()
+            return
+        status = b"414 URI Too Long" if part == "target" else b"431 Request Header Fields Too Large"
+        message = b"Request %s too large." % (b"target" if part == "target" else b"headers")
+        self.transport.write(_REFUSED % (status, len(message), message))
+        self.transport.close()
 
     def _bad_request(self, message: bytes) -> None:
         if self.exchange is None or not self.exchange.response_started:
