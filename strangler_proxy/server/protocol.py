@@ -7,7 +7,8 @@ that does less per request (see ``exchange``) and keeps what the proxy relies on
 - an absolute-form or authority-form target (``GET http://elsewhere/``, ``CONNECT host:443``)
   reaches the app as sent, so the app refuses it (no open proxy), where uvicorn keeps only
   the path;
-- keep-alive with an idle timeout, pipelined requests answered in order (one at a time),
+- keep-alive with an idle timeout (which also bounds the time a head may take to arrive,
+  from its first byte), pipelined requests answered in order (one at a time),
   ``Expect: 100-continue``, flow control both ways, ``Connection: close`` and HTTP/1.0;
 - a request the parser rejects gets a 400 and the connection is closed; an upgrade request
   (websocket) is served as plain HTTP and the connection closed after it (not proxied);
@@ -76,6 +77,7 @@ class HttpServerProtocol(asyncio.Protocol):
         self._head_size = 0  # target and complete header fields, counted as the app counts
         self._head_raw = 0  # bytes of chunks that began and ended inside this head
         self._head_limit = DEFAULT_HEAD_LIMIT
+        self._head_since = 0.0  # loop time of the unfinished head's first chunk
         self._refused: str | None = None  # "target" or "headers": nothing more is read
         self._reading: Exchange | None = None  # the request whose body is being parsed
         self._idle_timer: asyncio.TimerHandle | None = None
@@ -147,7 +149,14 @@ class HttpServerProtocol(asyncio.Protocol):
             if self._head_raw > 2 * self._head_limit:
                 self._refuse("headers")
         if self.exchange is None and not self.transport.is_closing():
-            self._arm_idle_timer()  # a head still arriving: a slow client is not kept forever
+            # A head still arriving counts from its first chunk, so trickling it byte by byte
+            # does not hold the connection open (slowloris): it must end within the timeout.
+            if not self._in_head:
+                self._arm_idle_timer()
+            elif unfinished:
+                self._arm_idle_timer(self._head_since)
+            else:
+                self._head_since = self._arm_idle_timer()
 
     def pause_writing(self) -> None:
         self.flow.pause_writing()
@@ -331,12 +340,14 @@ class HttpServerProtocol(asyncio.Protocol):
 
     # One lazily re-armed timer per connection, not a timer per request: when it fires
     # early (the connection was busy meanwhile) it re-arms for the remaining time.
-    def _arm_idle_timer(self) -> None:
+    def _arm_idle_timer(self, since: float | None = None) -> float:
+        """Idle from ``since`` (default: now) on; returns that time."""
         now = self.loop.time()
-        self._idle_since = now
+        self._idle_since = now if since is None else since
         if self._idle_timer is None:
-            self._idle_timer = self.loop.call_at(now + self.keep_alive_timeout,
+            self._idle_timer = self.loop.call_at(self._idle_since + self.keep_alive_timeout,
                                                  self._idle_timeout)
+        return self._idle_since
 
     def _cancel_idle_timer(self) -> None:
         self._idle_since = None

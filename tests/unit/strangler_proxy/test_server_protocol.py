@@ -285,3 +285,22 @@ def test_a_kept_alive_connection_gets_the_current_date_header() -> None:
             dates.append(parsedate_to_datetime(headers["date"]))
             time.sleep(1.6)  # uvicorn renews its Date header once a second
         assert dates[1] > dates[0]
+
+
+def test_a_head_trickled_byte_by_byte_must_still_end_within_the_timeout(
+        server: RunningServer) -> None:
+    # Slowloris: each byte arrives well within the keep-alive timeout (1 s here), the head
+    # never ends. The head's time counts from its first byte, so the connection closes.
+    with connect(server) as sock:
+        sock.sendall(b"GET /slow HTTP/1.1\r\nHost: t\r\n")
+        closed = False
+        for _ in range(12):  # 12 bytes over ~6 s: six times the timeout
+            try:
+                sock.sendall(b"X")
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            if closed_by_peer(sock, within=0.5):
+                closed = True
+                break
+        assert closed
