@@ -8,7 +8,8 @@ that does less per request (see ``exchange``) and keeps what the proxy relies on
   reaches the app as sent, so the app refuses it (no open proxy), where uvicorn keeps only
   the path;
 - keep-alive with an idle timeout (which also bounds the time a head may take to arrive,
-  from its first byte), pipelined requests answered in order (one at a time),
+  from its first byte), pipelined requests answered in order (one at a time; past
+  ``MAX_PIPELINED`` queued at once, the connection ends after the last queued answer),
   ``Expect: 100-continue``, flow control both ways, ``Connection: close`` and HTTP/1.0;
 - a request the parser rejects gets a 400 and the connection is closed; an upgrade request
   (websocket) is served as plain HTTP and the connection closed after it (not proxied);
@@ -40,6 +41,10 @@ __all__ = ["HttpServerProtocol"]
 logger = logging.getLogger("strangler_proxy.server")
 _ASGI = {"version": "3.0", "spec_version": "2.3"}  # shared: no app writes to it
 _HIGH_WATER = 64 * 1024  # request body bytes buffered before reading pauses
+# Requests parsed ahead of their turn. Reading pauses at the first, but the rest of the chunk
+# in hand is parsed too: past this many the connection is answered up to here and closed,
+# so pipelining cannot queue thousands of requests per connection.
+MAX_PIPELINED = 32
 _BAD_REQUEST = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
                 b"content-length: %d\r\nconnection: close\r\n\r\n%s")
 _REFUSED = (b"HTTP/1.1 %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -78,7 +83,7 @@ class HttpServerProtocol(asyncio.Protocol):
         self._head_raw = 0  # bytes of chunks that began and ended inside this head
         self._head_limit = DEFAULT_HEAD_LIMIT
         self._head_since = 0.0  # loop time of the unfinished head's first chunk
-        self._refused: str | None = None  # "target" or "headers": nothing more is read
+        self._refused: str | None = None  # "target", "headers", "pipeline": nothing more is read
         self._reading: Exchange | None = None  # the request whose body is being parsed
         self._idle_timer: asyncio.TimerHandle | None = None
         self._idle_since: float | None = None  # None: busy (a request is being read or served)
@@ -242,9 +247,19 @@ class HttpServerProtocol(asyncio.Protocol):
     def _queue(self, exchange: Exchange) -> None:
         if self.exchange is None:
             self._start(exchange)
-        else:  # pipelined: answered in order, and reading waits until then
+        elif len(self.pipeline) < MAX_PIPELINED:  # answered in order; reading waits till then
             self.pipeline.append(exchange)
             self.flow.pause_reading()
+        else:  # this one and all after it go unread and unanswered
+            self._refused = "pipeline"
+            self._reading = None
+            self._end_after_queued()
+
+    def _end_after_queued(self) -> None:
+        """The last answer queued on this connection closes it."""
+        last = self.pipeline[-1] if self.pipeline else self.exchange
+        if last is not None:
+            last.keep_alive = False
 
     def _refuse(self, part: str) -> None:
         """Stop reading a head past the limit: the app answers it (414/431) with what was read,
@@ -324,8 +339,7 @@ class HttpServerProtocol(asyncio.Protocol):
         """An app that knows nothing of head limits: the answer comes from here (after the
         requests before this one, which then end the connection)."""
         if self.exchange is not None:
-            for exchange in (self.exchange, *self.pipeline):
-                exchange.keep_alive = False  # the refused request gets the connection's end
+            self._end_after_queued()  # the refused request gets the connection's end
             self.flow.pause_reading()
             return
         status = b"414 URI Too Long" if part == "target" else b"431 Request Header Fields Too Large"

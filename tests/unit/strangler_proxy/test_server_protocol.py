@@ -18,6 +18,7 @@ import pytest
 
 from strangler_proxy.serve import UVICORN_OPTIONS
 from strangler_proxy.server import HttpServerProtocol
+from strangler_proxy.server.protocol import MAX_PIPELINED
 from tests.support.servers import RunningServer, running
 
 
@@ -304,3 +305,21 @@ def test_a_head_trickled_byte_by_byte_must_still_end_within_the_timeout(
                 closed = True
                 break
         assert closed
+
+
+def test_past_the_pipelining_limit_the_connection_ends_after_the_queued_answers(
+        server: RunningServer) -> None:
+    sent = 100  # in one write: parsed together, far more than MAX_PIPELINED
+    with connect(server) as sock:
+        sock.sendall(b"".join(f"GET /p/{n} HTTP/1.1\r\nHost: t\r\n\r\n".encode()
+                              for n in range(sent)))
+        buffer, answered = bytearray(), []
+        while True:
+            try:
+                status, _, body = read_response(sock, buffer)
+            except ConnectionError:
+                break  # closed after the last queued answer
+            assert status == 200
+            answered.append(json.loads(body)["raw_path"])
+    # the one being answered plus those queued behind it, in order; the rest never read
+    assert answered == [f"/p/{n}" for n in range(MAX_PIPELINED + 1)]
