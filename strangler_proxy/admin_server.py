@@ -17,6 +17,7 @@ from pathlib import Path
 
 from strangler_proxy.admin import AdminApp
 from strangler_proxy.errors import ConfigError
+from strangler_proxy.server import HttpServerProtocol
 from strangler_proxy.routes import AdminSettings
 from strangler_proxy.routes_file import is_loopback, load_table
 from strangler_proxy.state import open_stores
@@ -76,8 +77,12 @@ def start_admin(config: str | Path) -> AdminListener:
     sock.listen(64)
     stores = open_stores(table)
     app = AdminApp(config, stores, token)
+    # The proxy's own server protocol: heads are read only up to a limit and must arrive in
+    # time, which matters before the token is even looked at (``allow_remote``).
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning",
-                                           access_log=False, server_header=False))
+                                           access_log=False, server_header=False,
+                                           http=HttpServerProtocol, ws="none",
+                                           proxy_headers=False))
     # run off the main thread, uvicorn leaves the process's signal handlers alone
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
                               name="strangler-admin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,6 +143,32 @@ def test_the_listener_refuses_without_a_token_or_on_a_public_address(
     listener = start_admin(config)
     try:
         assert httpx.get(listener.url + "/routes").status_code == 401
+        assert httpx.get(listener.url + "/routes", headers=_auth()).status_code == 200
+    finally:
+        listener.stop()
+
+
+def test_the_admin_listener_stops_reading_a_head_that_never_ends(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before any token is checked: a client sending one header without end is cut off.
+    config = write_routes(tmp_path / "routes.toml", {"monolith": "http://127.0.0.1:9"},
+                          extra='[admin]\nlisten = "127.0.0.1:0"')
+    monkeypatch.setenv("STRANGLER_ADMIN_TOKEN", TOKEN)
+    listener = start_admin(config)
+    try:
+        port = int(listener.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /routes HTTP/1.1\r\nHost: x\r\nX-Long: ")
+            sent = 0
+            try:
+                while sent < 64 * 1024 * 1024:
+                    sock.sendall(b"a" * 65536)
+                    sent += 65536
+            except (ConnectionResetError, BrokenPipeError):
+                pass
+            answer = sock.recv(200)
+        assert answer.startswith(b"HTTP/1.1 431 ")
+        assert sent < 64 * 1024 * 1024  # it stopped reading long before the end
         assert httpx.get(listener.url + "/routes", headers=_auth()).status_code == 200
     finally:
         listener.stop()
