@@ -44,6 +44,7 @@ from strangler_proxy.identity_signer import IdentitySigner, keyring_for
 from strangler_proxy.limits import (
     HEAD_REFUSED_KEY,
     check_headers,
+    check_host,
     check_refused_head,
     check_target,
     read_body,
@@ -243,6 +244,7 @@ class ProxyApp:
         try:
             check_refused_head(scope.get(HEAD_REFUSED_KEY), settings.max_header_bytes)
             check_headers(prepared.header_bytes, settings.max_header_bytes)
+            check_host(prepared.hosts, scope.get("http_version", "1.1"))
             check_target(method, raw_path)
             path = normalize_path(raw_path)
             if path.startswith(settings.internal_prefix):

@@ -128,6 +128,7 @@ class PreparedRequest:
     chunked: bool
     conditions: Mapping[str, str]  # lower-case name -> value, for conditions and sticky keys
     header_bytes: int  # size of the client's header block, for the 431 limit
+    hosts: int = 1  # Host fields the client sent: HTTP/1.1 needs exactly one (limits.check_host)
 
 
 def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: str,
@@ -140,6 +141,7 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
     kept: Headers = []
     forwarded: dict[bytes, bytes] = {}
     host = b""
+    hosts = 0
     size = 0
     request_id = ""
     content_length: int | None = None
@@ -152,6 +154,7 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
         if name in _REQUEST_DROP or name in _FORWARDING:
             if name == b"host":
                 host = value
+                hosts += 1
             elif name == b"content-length":
                 content_length = _content_length(value)
             elif name == b"transfer-encoding":
@@ -181,7 +184,7 @@ def prepare_request(raw: Iterable[tuple[bytes, bytes]], *, peer: str, scheme: st
         kept.extend(ours)
     # positional: keywords cost a fifth of this function on the relay's path
     return PreparedRequest(kept, request_id, host, content_length, chunked, LazyHeaders(kept),
-                           size)
+                           size, hosts)
 
 
 _OWN_FORWARDING: dict[tuple[str, str, bytes], tuple[tuple[bytes, bytes], ...]] = {}

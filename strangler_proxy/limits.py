@@ -1,5 +1,6 @@
 """Request limits and the request body stream: what the proxy refuses before forwarding.
 
+- an HTTP/1.1 request without exactly one Host field -> 400 (HTTP/1.0: at most one);
 - CONNECT -> 405 and any target that is not origin-form (``http://host/...``, ``*``) -> 400:
   the proxy only ever talks to the upstreams its table names (no open proxy);
 - a header block over ``max_header_bytes`` -> 431, a request target over it -> 414; the
@@ -24,7 +25,7 @@ from strangler_proxy.errors import (
 )
 
 __all__ = ["DEFAULT_HEAD_LIMIT", "HEAD_REFUSED_KEY", "RequestBody", "check_headers",
-           "check_refused_head", "check_target", "read_body"]
+           "check_host", "check_refused_head", "check_target", "read_body"]
 
 # Set in the ASGI scope by strangler_proxy.server when it stopped reading a head that passed
 # the limit: "target" (the request target alone) or "headers". The scope then holds only the
@@ -34,6 +35,13 @@ HEAD_REFUSED_KEY = "strangler.head_refused"
 DEFAULT_HEAD_LIMIT = 1024 * 1024
 
 Receive = Any
+
+
+def check_host(hosts: int, http_version: str) -> None:
+    """RFC 9112 section 3.2: an HTTP/1.1 request carries exactly one Host field (1.0 may
+    carry none); two could route on one host and reach an application that reads the other."""
+    if hosts > 1 or (hosts == 0 and http_version != "1.0"):
+        raise BadRequest(f"a request needs exactly one Host header; this one has {hosts}")
 
 
 def check_target(method: str, raw_path: bytes) -> None:

@@ -67,9 +67,9 @@ class FastPath:
         prepared = prepare_request(scope["headers"], peer=peer, scheme=scope["scheme"],
                                    trust=runtime.trust)
         scope[PREPARED_KEY] = prepared
-        if prepared.content_length or prepared.chunked \
+        if prepared.content_length or prepared.chunked or prepared.hosts != 1 \
                 or prepared.header_bytes > settings.max_header_bytes:
-            return None
+            return None  # the ASGI path reads the body, or answers the error
         raw_path: bytes = scope["raw_path"]
         try:
             check_target(method, raw_path)

@@ -199,6 +199,25 @@ def test_oversize_headers_are_431(limited_proxy: RunningServer) -> None:
     assert httpx.get(limited_proxy.url + "/x", headers={"X-Small": "a" * 100}).status_code == 200
 
 
+@pytest.mark.parametrize(("request_bytes", "status"), [
+    (b"GET /h HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", 400),
+    (b"GET /h HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
+    (b"GET /h HTTP/1.0\r\n\r\n", 200),  # HTTP/1.0 may leave Host out
+    (b"GET /h HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+], ids=["two-hosts", "no-host-1.1", "no-host-1.0", "two-hosts-1.0"])
+def test_a_request_needs_exactly_one_host(
+        limited_proxy: RunningServer, monolith: tuple[UpstreamApp, RunningServer],
+        request_bytes: bytes, status: int) -> None:
+    app, _ = monolith
+    app.requests.clear()
+    got, headers, body = raw_request(limited_proxy.url, request_bytes)
+    assert got == status
+    if status == 400:
+        assert "exactly one Host" in json.loads(body)["error"]
+        assert json.loads(body)["request_id"] == headers["x-request-id"]
+        assert app.requests == []  # refused before anything was forwarded
+
+
 def test_oversize_bodies_are_413_by_length_and_while_streaming(
         limited_proxy: RunningServer, monolith: tuple[UpstreamApp, RunningServer]) -> None:
     app, _ = monolith
