@@ -323,3 +323,26 @@ def test_past_the_pipelining_limit_the_connection_ends_after_the_queued_answers(
             answered.append(json.loads(body)["raw_path"])
     # the one being answered plus those queued behind it, in order; the rest never read
     assert answered == [f"/p/{n}" for n in range(MAX_PIPELINED + 1)]
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+    b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: t\r\nX-A: a\r\n b\r\n\r\n",
+    b"GET / HTTP/1.1\nHost: t\n\n",
+    b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello",
+    b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
+    b"GET / HTTP/1.1\r\nHost: t\r\nX-A: a\x00b\r\n\r\n",
+], ids=["cl-te", "te-cl", "two-lengths", "chunked-identity", "xchunked", "space-before-colon",
+        "obs-fold", "bare-lf", "plus-length", "chunk-size-overflow", "nul"])
+def test_ambiguous_framing_is_refused_before_the_app_sees_it(server: RunningServer,
+                                                             request_bytes: bytes) -> None:
+    with connect(server) as sock:
+        sock.sendall(request_bytes)
+        status, _, _ = read_response(sock, bytearray())
+        assert status == 400
+        assert closed_by_peer(sock)
