@@ -82,7 +82,7 @@ class HttpServerProtocol(asyncio.Protocol):
         self._head_size = 0  # target and complete header fields, counted as the app counts
         self._head_raw = 0  # bytes of chunks that began and ended inside this head
         self._head_limit = DEFAULT_HEAD_LIMIT
-        self._head_since = 0.0  # loop time of the unfinished head's first chunk
+        self._head_since = 0.0  # loop time of the head's first byte
         self._refused: str | None = None  # "target", "headers", "pipeline": nothing more is read
         self._reading: Exchange | None = None  # the request whose body is being parsed
         self._idle_timer: asyncio.TimerHandle | None = None
@@ -156,12 +156,7 @@ class HttpServerProtocol(asyncio.Protocol):
         if self.exchange is None and not self.transport.is_closing():
             # A head still arriving counts from its first chunk, so trickling it byte by byte
             # does not hold the connection open (slowloris): it must end within the timeout.
-            if not self._in_head:
-                self._arm_idle_timer()
-            elif unfinished:
-                self._arm_idle_timer(self._head_since)
-            else:
-                self._head_since = self._arm_idle_timer()
+            self._arm_idle_timer(self._head_since if self._in_head else None)
 
     def pause_writing(self) -> None:
         self.flow.pause_writing()
@@ -177,6 +172,7 @@ class HttpServerProtocol(asyncio.Protocol):
         self._headers = []
         self._expect_100 = False
         self._in_head = True
+        self._head_since = self.loop.time()
         self._head_size = self._head_raw = 0
         self._head_limit = getattr(self.app, "max_head_bytes", 0) or DEFAULT_HEAD_LIMIT
 
@@ -354,14 +350,12 @@ class HttpServerProtocol(asyncio.Protocol):
 
     # One lazily re-armed timer per connection, not a timer per request: when it fires
     # early (the connection was busy meanwhile) it re-arms for the remaining time.
-    def _arm_idle_timer(self, since: float | None = None) -> float:
-        """Idle from ``since`` (default: now) on; returns that time."""
-        now = self.loop.time()
-        self._idle_since = now if since is None else since
+    def _arm_idle_timer(self, since: float | None = None) -> None:
+        """Idle from ``since`` (default: now) on."""
+        self._idle_since = since = self.loop.time() if since is None else since
         if self._idle_timer is None:
-            self._idle_timer = self.loop.call_at(self._idle_since + self.keep_alive_timeout,
+            self._idle_timer = self.loop.call_at(since + self.keep_alive_timeout,
                                                  self._idle_timeout)
-        return self._idle_since
 
     def _cancel_idle_timer(self) -> None:
         self._idle_since = None
