@@ -112,6 +112,13 @@ class ProxyApp:
         self.fast_path = FastPath(self)
 
     @property
+    def client_body_timeout(self) -> float:
+        """``[proxy] client_body_timeout``: the server answers 408 (through this app) when no
+        byte of a request body came for that long."""
+        table = self.runtime.table if self.runtime is not None else self._initial
+        return table.proxy.client_body_timeout
+
+    @property
     def max_head_bytes(self) -> int:
         """``[proxy] max_header_bytes`` of the table in use (0: none): the server protocol
         stops reading a request head once its target or its headers pass it."""
@@ -351,7 +358,7 @@ async def _error_response(send: Send, exc: RequestError, request_id: str) -> Non
     body = error_body(exc, request_id)
     headers = [*_JSON, (b"content-length", str(len(body)).encode()),
                (b"x-request-id", request_id.encode("ascii"))]
-    if exc.status in (400, 405, 413, 414, 431):
+    if exc.status in (400, 405, 408, 413, 414, 431):
         headers.append((b"connection", b"close"))  # the rest of the request may be unread
     await send({"type": "http.response.start", "status": exc.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -20,7 +20,8 @@
     └── RequestError                 this request gets an HTTP error; ``status`` says which
         ├── BadRequest               400: absolute-form target, encoded slash/NUL/backslash
         ├── MethodNotAllowed         405: CONNECT (the proxy is never an open proxy)
-        ├── PayloadTooLarge          413: body over ``max_body_bytes`` (counted while streaming)
+        ├── RequestTimeout           408: no byte of the body for ``client_body_timeout``
+        ├── PayloadTooLarge          413: body over ``max_body_bytes`` (counted as it streams)
         ├── TargetTooLong            414: request target over ``max_header_bytes``
         ├── HeadersTooLarge          431: request headers over ``max_header_bytes``
         └── UpstreamFailed           the upstream could not answer
@@ -55,6 +56,7 @@ __all__ = [
     "PayloadTooLarge",
     "ProxyError",
     "RequestError",
+    "RequestTimeout",
     "RoutesFileError",
     "StageRequestError",
     "TargetTooLong",
@@ -149,6 +151,11 @@ class BadRequest(RequestError):
 class MethodNotAllowed(RequestError):
     status = 405
     error = "method not allowed"
+
+
+class RequestTimeout(RequestError):
+    status = 408
+    error = "request timeout"
 
 
 class PayloadTooLarge(RequestError):

@@ -6,6 +6,8 @@
 - a header block over ``max_header_bytes`` -> 431, a request target over it -> 414; the
   server protocol stops reading such a head as soon as it passes the limit
   (``HEAD_REFUSED_KEY``), so no client can make a connection buffer a head without end;
+- a body whose bytes stop coming for ``client_body_timeout`` seconds -> 408, so a slow
+  client cannot hold an upstream connection for ever;
 - a body over ``max_body_bytes`` -> 413, from ``Content-Length`` before anything is sent, or
   counted while streaming for chunked uploads (then the upstream request is abandoned).
 """
@@ -21,11 +23,13 @@ from strangler_proxy.errors import (
     HeadersTooLarge,
     MethodNotAllowed,
     PayloadTooLarge,
+    RequestTimeout,
     TargetTooLong,
 )
 
-__all__ = ["DEFAULT_HEAD_LIMIT", "HEAD_REFUSED_KEY", "RequestBody", "check_headers",
-           "check_host", "check_refused_head", "check_target", "read_body"]
+__all__ = ["BODY_TIMEOUT_KEY", "DEFAULT_BODY_TIMEOUT", "DEFAULT_HEAD_LIMIT",
+           "HEAD_REFUSED_KEY", "RequestBody", "check_headers", "check_host",
+           "check_refused_head", "check_target", "read_body"]
 
 # Set in the ASGI scope by strangler_proxy.server when it stopped reading a head that passed
 # the limit: "target" (the request target alone) or "headers". The scope then holds only the
@@ -33,6 +37,11 @@ __all__ = ["DEFAULT_HEAD_LIMIT", "HEAD_REFUSED_KEY", "RequestBody", "check_heade
 HEAD_REFUSED_KEY = "strangler.head_refused"
 # The server's cap on a head when the app declares no limit of its own (max_header_bytes = 0).
 DEFAULT_HEAD_LIMIT = 1024 * 1024
+# Set (true) in the ``http.disconnect`` message the server gives when no byte of a request
+# body came for the app's ``client_body_timeout`` (else DEFAULT_BODY_TIMEOUT) seconds: the
+# request is answered 408 instead of being counted as a client gone.
+BODY_TIMEOUT_KEY = "strangler.body_timeout"
+DEFAULT_BODY_TIMEOUT = 60.0
 
 Receive = Any
 
@@ -89,7 +98,7 @@ class RequestBody:
         while True:
             message = await self._receive()
             if message["type"] == "http.disconnect":
-                raise ClientGone("client disconnected while sending the body")
+                raise _gone(message, "while sending the body")
             chunk = message.get("body", b"")
             self.received += len(chunk)
             if self._limit and self.received > self._limit:
@@ -112,10 +121,16 @@ async def read_body(receive: Receive, *, content_length: int | None, chunked: bo
         raise PayloadTooLarge(f"Content-Length {content_length} exceeds {limit} bytes")
     message = await receive()
     if message["type"] == "http.disconnect":
-        raise ClientGone("client disconnected before sending the body")
+        raise _gone(message, "before sending the body")
     first = message.get("body", b"")
     if limit and len(first) > limit:
         raise PayloadTooLarge(f"request body exceeds {limit} bytes")
     if not message.get("more_body", False):
         return first
     return RequestBody(receive, first, limit)
+
+
+def _gone(message: dict[str, Any], when: str) -> RequestTimeout | ClientGone:
+    if message.get(BODY_TIMEOUT_KEY):
+        return RequestTimeout(f"no byte of the request body came for too long ({when})")
+    return ClientGone(f"client disconnected {when}")

@@ -47,8 +47,9 @@ class Connection(asyncio.Protocol):
 
     __slots__ = (
         "_body", "_buffered", "_drain_waiter", "_exc", "_framed", "_has_body", "_head_raw",
-        "_head_request", "_head_size", "_headers", "_keep_alive", "_loop", "_parser", "_read_paused", "_read_timeout", "_reason",
-        "_relay", "_reset_parser", "_rx_any", "_sender", "_state", "_status", "_timer", "_transport",
+        "_head_request", "_head_size", "_headers", "_keep_alive", "_loop", "_parser",
+        "_read_paused", "_read_timeout", "_reason", "_relay", "_reset_parser", "_rx_any",
+        "_sender", "_state", "_status", "_timer", "_transport",
         "_wait_since", "_waiter", "_write_timeout", "body_sent", "closed", "idle_since", "in_pool",
         "lost_before_response", "peak_buffered", "peak_write_buffered", "pool", "requests",
         "write_paused",

@@ -15,6 +15,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from strangler_proxy.limits import BODY_TIMEOUT_KEY
+
 __all__ = ["Exchange", "STATUS_LINES"]
 
 logger = logging.getLogger("strangler_proxy.server")
@@ -121,9 +123,23 @@ class Exchange:
                 self.conn.flow.resume_reading()
             if self._event is None:
                 self._event = asyncio.Event()
-            await self._event.wait()
+            if self.more_body:  # a client that stops sending its body must not hold us
+                try:
+                    async with asyncio.timeout(self.conn.body_timeout()):
+                        await self._event.wait()
+                except TimeoutError:
+                    return self._body_timed_out()
+            else:
+                await self._event.wait()
             self._event.clear()
         return {"type": "http.disconnect"}
+
+    def _body_timed_out(self) -> dict[str, Any]:
+        self.more_body = False
+        self.body_delivered = True
+        self.keep_alive = False  # the rest of the body is never read: the connection ends
+        self.conn.flow.pause_reading()
+        return {"type": "http.disconnect", BODY_TIMEOUT_KEY: True}
 
     async def send(self, message: dict[str, Any]) -> None:
         conn = self.conn

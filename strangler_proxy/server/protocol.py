@@ -13,6 +13,9 @@ that does less per request (see ``exchange``) and keeps what the proxy relies on
   ``Expect: 100-continue``, flow control both ways, ``Connection: close`` and HTTP/1.0;
 - a request the parser rejects gets a 400 and the connection is closed; an upgrade request
   (websocket) is served as plain HTTP and the connection closed after it (not proxied);
+- a request body that stops coming for the app's ``client_body_timeout`` (else
+  ``limits.DEFAULT_BODY_TIMEOUT``) ends in an ``http.disconnect`` carrying
+  ``BODY_TIMEOUT_KEY``, which the proxy answers with 408, and the connection closes;
 - a head is read only up to a limit: the app's ``max_head_bytes`` when it has one, else
   ``limits.DEFAULT_HEAD_LIMIT``. A target or a header block past it, or a head whose bytes
   reach twice the limit without ending (one header that never ends), stops being read and
@@ -32,7 +35,7 @@ from typing import Any
 
 import httptools
 
-from strangler_proxy.limits import DEFAULT_HEAD_LIMIT, HEAD_REFUSED_KEY
+from strangler_proxy.limits import DEFAULT_BODY_TIMEOUT, DEFAULT_HEAD_LIMIT, HEAD_REFUSED_KEY
 from strangler_proxy.server.exchange import Exchange
 from strangler_proxy.server.flow import FlowControl
 
@@ -91,6 +94,11 @@ class HttpServerProtocol(asyncio.Protocol):
         self._fast = getattr(getattr(self.app, "fast_path", None), "start", None)
         # An app with a head limit of its own also answers the heads refused for passing it.
         self._app_answers_refusals = hasattr(self.app, "max_head_bytes")
+
+    def body_timeout(self) -> float:
+        """Seconds a request body may go without a byte: the app's ``client_body_timeout``."""
+        timeout: float = getattr(self.app, "client_body_timeout", DEFAULT_BODY_TIMEOUT)
+        return timeout
 
     @property
     def default_headers(self) -> list[tuple[bytes, bytes]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from strangler_proxy.app import ProxyApp, Runtime
 from tests.support.servers import RunningServer, UpstreamApp, reserve_port, running
 from tests.unit.strangler_proxy.harness import serving_proxy, write_routes
 from tests.unit.strangler_proxy.test_app_routing import raw_request
@@ -256,3 +259,53 @@ def test_client_leaving_a_long_download_stops_the_upstream_read(
         upstream = app.runtime.upstreams["monolith"]  # type: ignore[union-attr]
         eventually(lambda: upstream.in_flight == 0, timeout=10)
         assert httpx.get(proxy.url + "/still-serving").status_code == 200
+
+
+@pytest.fixture()
+def impatient_proxy(monolith: tuple[UpstreamApp, RunningServer],
+                    tmp_path: Path) -> Iterator[tuple[RunningServer, ProxyApp, io.StringIO]]:
+    config = write_routes(tmp_path / "r.toml", {"monolith": monolith[1].url},
+                          extra="[proxy]\nclient_body_timeout = 0.5")
+    access = io.StringIO()
+    with serving_proxy(config, watch=False, access_stream=access) as (proxy, app):
+        yield proxy, app, access
+
+
+@pytest.mark.parametrize("framing", [b"Content-Length: 100", b"Transfer-Encoding: chunked"])
+def test_a_body_that_stops_coming_gets_408_and_frees_the_upstream(
+        impatient_proxy: tuple[RunningServer, ProxyApp, io.StringIO], framing: bytes) -> None:
+    proxy, app, access = impatient_proxy
+    first = b"a" * 10 if framing.startswith(b"Content") else b"a\r\n" + b"a" * 10 + b"\r\n"
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+        sock.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\n" + framing + b"\r\n\r\n" + first)
+        answer = b""
+        while chunk := sock.recv(65536):  # then nothing more: the client stalls
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 ")
+    assert b"connection: close" in head
+    error = json.loads(body)
+    assert "request body" in error["error"]
+    assert runtime_of(app).upstreams["monolith"].in_flight == 0  # its connection was let go
+    eventually(lambda: f'"request_id":"{error["request_id"]}"' in access.getvalue())
+    assert '"status":408' in access.getvalue()
+
+
+def test_a_slow_but_steady_body_is_not_cut(
+        impatient_proxy: tuple[RunningServer, ProxyApp, io.StringIO]) -> None:
+    proxy, _, _ = impatient_proxy
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+        sock.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 60\r\n"
+                     b"Connection: close\r\n\r\n")
+        for _ in range(6):  # 1.2 s in all, more than the timeout, never 0.5 s without a byte
+            time.sleep(0.2)
+            sock.sendall(b"b" * 10)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def runtime_of(app: ProxyApp) -> Runtime:
+    assert app.runtime is not None
+    return app.runtime

@@ -67,6 +67,7 @@ trusted_proxies = ["10.0.0.0/8", "127.0.0.1"]
 internal_prefix = "/_proxy/"
 max_header_bytes = 8192
 max_body_bytes = 1048576
+client_body_timeout = 12.5
 access_log = false
 preserve_host = false
 watch = false
@@ -99,8 +100,8 @@ def test_every_key_is_read() -> None:
     assert table.state_store == "sqlite:///state.db"
     proxy = table.proxy
     assert proxy.trusted_proxies == ("10.0.0.0/8", "127.0.0.1")
-    assert (proxy.internal_prefix, proxy.max_header_bytes, proxy.max_body_bytes) == (
-        "/_proxy/", 8192, 1048576)
+    assert (proxy.internal_prefix, proxy.max_header_bytes, proxy.max_body_bytes,
+            proxy.client_body_timeout) == ("/_proxy/", 8192, 1048576, 12.5)
     assert (proxy.access_log, proxy.preserve_host, proxy.watch) == (False, False, False)
 
 
@@ -214,3 +215,13 @@ def test_route_level_checks(snippet: str, message: str) -> None:
     text = 'default = "m"\n[upstreams.m]\nurl = "http://127.0.0.1:1"\n' + snippet + "\n"
     with pytest.raises(RoutesFileError, match=message):
         parse_table(text)
+
+
+def test_a_client_body_timeout_must_be_positive() -> None:
+    text = ('default = "m"\n[upstreams.m]\nurl = "http://127.0.0.1:9"\n'
+            '[proxy]\nclient_body_timeout = 0\n')
+    with pytest.raises(RoutesFileError) as caught:
+        parse_table(text, "routes.toml")
+    assert [str(issue) for issue in caught.value.issues] == [
+        "routes.toml:5: proxy.client_body_timeout: must be at least 0.1, got 0"]
+

@@ -109,6 +109,7 @@ def test_trusted_proxies_and_host_rewrite() -> None:
     assert 'rewrite "^/?(.*)$" "/internal/$1" break;' in back
     assert "map $strangler_canary_catalog $strangler_host_catalog" in text
     assert "client_max_body_size 1048576;" in text
+    assert "client_body_timeout 60s;" in text  # the routes file's default, as nginx's
 
 
 def test_policy_variants() -> None:
