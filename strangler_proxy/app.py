@@ -119,6 +119,13 @@ class ProxyApp:
         return table.proxy.client_body_timeout
 
     @property
+    def client_send_timeout(self) -> float:
+        """``[proxy] client_send_timeout``: the server cuts a client that reads nothing of
+        its response for that long (its upstream connection is let go)."""
+        table = self.runtime.table if self.runtime is not None else self._initial
+        return table.proxy.client_send_timeout
+
+    @property
     def max_head_bytes(self) -> int:
         """``[proxy] max_header_bytes`` of the table in use (0: none): the server protocol
         stops reading a request head once its target or its headers pass it."""

@@ -27,7 +27,7 @@ from strangler_proxy.errors import (
     TargetTooLong,
 )
 
-__all__ = ["BODY_TIMEOUT_KEY", "DEFAULT_BODY_TIMEOUT", "DEFAULT_HEAD_LIMIT",
+__all__ = ["BODY_TIMEOUT_KEY", "DEFAULT_BODY_TIMEOUT", "DEFAULT_HEAD_LIMIT", "DEFAULT_SEND_TIMEOUT",
            "HEAD_REFUSED_KEY", "RequestBody", "check_headers", "check_host",
            "check_refused_head", "check_target", "read_body"]
 
@@ -42,6 +42,9 @@ DEFAULT_HEAD_LIMIT = 1024 * 1024
 # request is answered 408 instead of being counted as a client gone.
 BODY_TIMEOUT_KEY = "strangler.body_timeout"
 DEFAULT_BODY_TIMEOUT = 60.0
+# Seconds a client may read nothing of its response while more waits for it (the app's
+# ``client_send_timeout`` when it has one): then the server cuts the connection.
+DEFAULT_SEND_TIMEOUT = 60.0
 
 Receive = Any
 

@@ -202,6 +202,7 @@ class ProxySettings:
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     client_body_timeout: float = 60.0  # seconds without a byte of a request body -> 408
+    client_send_timeout: float = 60.0  # seconds a client may read nothing of its response
     access_log: bool = True
     preserve_host: bool = True  # send the client's Host upstream (False: the upstream's host)
     watch: bool = True  # reload when the file changes (SIGHUP always reloads)

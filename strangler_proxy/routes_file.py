@@ -44,8 +44,8 @@ ROUTE_KEYS = ("name", "path", "exact", "pattern", "methods", "upstream", "stage"
               "hosts", "headers", "strip_prefix", "add_prefix", "fallback", "identity",
               *POLICY_KEYS)
 PROXY_KEYS = ("trusted_proxies", "internal_prefix", "max_header_bytes", "max_body_bytes",
-              "client_body_timeout", "access_log", "preserve_host", "watch", "demo",
-              "fast_path")
+              "client_body_timeout", "client_send_timeout", "access_log", "preserve_host",
+              "watch", "demo", "fast_path")
 ADMIN_KEYS = ("listen", "token_env", "allow_remote")
 STATE_KEYS = ("store", "examples_per_route", "example_max_bytes", "shadow_queue_size",
               "shadow_workers")
@@ -406,6 +406,8 @@ def _proxy(check: _Checker, data: dict[str, Any]) -> ProxySettings:
                                       integer=True),
         max_body_bytes=check.number(raw, "max_body_bytes", path, 0, integer=True),
         client_body_timeout=check.number(raw, "client_body_timeout", path, 60.0,
+                                         minimum=0.1),
+        client_send_timeout=check.number(raw, "client_send_timeout", path, 60.0,
                                          minimum=0.1),
         access_log=check.get(raw, "access_log", bool, path, True),
         preserve_host=check.get(raw, "preserve_host", bool, path, True),

@@ -107,6 +107,7 @@ def _server(model: ExportModel, listen: str, found: list[Limitation]) -> list[st
             "proxy_request_buffering off;",
             f"client_max_body_size {proxy.max_body_bytes};",
             f"client_body_timeout {duration(proxy.client_body_timeout)};",
+            f"send_timeout {duration(proxy.client_send_timeout)};",
             "add_header X-Request-ID $strangler_request_id always;",
             "# like strangler: an encoded '/', '\\' or NUL in the path is refused",
             f"if ($request_uri ~ {quote(_REFUSED)}) {{ return 400; }}",

@@ -13,6 +13,9 @@ that does less per request (see ``exchange``) and keeps what the proxy relies on
   ``Expect: 100-continue``, flow control both ways, ``Connection: close`` and HTTP/1.0;
 - a request the parser rejects gets a 400 and the connection is closed; an upgrade request
   (websocket) is served as plain HTTP and the connection closed after it (not proxied);
+- a client that reads nothing of its response for the app's ``client_send_timeout`` (else
+  ``limits.DEFAULT_SEND_TIMEOUT``) while writes are paused is cut off, which ends the
+  exchange as a client gone and lets its upstream connection go;
 - a request body that stops coming for the app's ``client_body_timeout`` (else
   ``limits.DEFAULT_BODY_TIMEOUT``) ends in an ``http.disconnect`` carrying
   ``BODY_TIMEOUT_KEY``, which the proxy answers with 408, and the connection closes;
@@ -35,7 +38,12 @@ from typing import Any
 
 import httptools
 
-from strangler_proxy.limits import DEFAULT_BODY_TIMEOUT, DEFAULT_HEAD_LIMIT, HEAD_REFUSED_KEY
+from strangler_proxy.limits import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEAD_LIMIT,
+    DEFAULT_SEND_TIMEOUT,
+    HEAD_REFUSED_KEY,
+)
 from strangler_proxy.server.exchange import Exchange
 from strangler_proxy.server.flow import FlowControl
 
@@ -89,11 +97,17 @@ class HttpServerProtocol(asyncio.Protocol):
         self._refused: str | None = None  # "target", "headers", "pipeline": nothing more is read
         self._reading: Exchange | None = None  # the request whose body is being parsed
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._send_timer: asyncio.TimerHandle | None = None  # armed while writes are paused
         self._idle_since: float | None = None  # None: busy (a request is being read or served)
         # An app may serve some requests without ASGI (strangler_proxy.relay.FastPath).
         self._fast = getattr(getattr(self.app, "fast_path", None), "start", None)
         # An app with a head limit of its own also answers the heads refused for passing it.
         self._app_answers_refusals = hasattr(self.app, "max_head_bytes")
+
+    def send_timeout(self) -> float:
+        """Seconds the client may read nothing while we have more to write for it."""
+        timeout: float = getattr(self.app, "client_send_timeout", DEFAULT_SEND_TIMEOUT)
+        return timeout
 
     def body_timeout(self) -> float:
         """Seconds a request body may go without a byte: the app's ``client_body_timeout``."""
@@ -124,6 +138,7 @@ class HttpServerProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
         self._stop_idle_timer()
+        self._stop_send_timer()
         for exchange in (self.exchange, *self.pipeline):
             if exchange is not None and not exchange.response_complete:
                 exchange.client_gone()
@@ -168,11 +183,27 @@ class HttpServerProtocol(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         self.flow.pause_writing()
+        if self._send_timer is None:
+            self._send_timer = self.loop.call_later(self.send_timeout(), self._send_stalled)
 
     def resume_writing(self) -> None:
+        self._stop_send_timer()
         self.flow.resume_writing()
         if self.exchange is not None:
             self.exchange.writable()
+
+    def _send_stalled(self) -> None:
+        """The client read nothing for the send timeout: the exchange ends as a client gone,
+        which lets its upstream connection go."""
+        self._send_timer = None
+        logger.info("client %s read nothing for %gs: connection closed", self.client,
+                    self.send_timeout())
+        self.transport.abort()
+
+    def _stop_send_timer(self) -> None:
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
 
     # -- parser callbacks ----------------------------------------------------------------------
     def on_message_begin(self) -> None:

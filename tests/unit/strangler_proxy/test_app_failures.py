@@ -309,3 +309,26 @@ def test_a_slow_but_steady_body_is_not_cut(
 def runtime_of(app: ProxyApp) -> Runtime:
     assert app.runtime is not None
     return app.runtime
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"], ids=["relay", "asgi-path"])
+def test_a_client_that_stops_reading_is_cut_off_and_frees_the_upstream(
+        monolith: tuple[UpstreamApp, RunningServer], tmp_path: Path, method: str) -> None:
+    config = write_routes(tmp_path / "r.toml", {"monolith": monolith[1].url},
+                          extra="[proxy]\nclient_send_timeout = 0.5")
+    access = io.StringIO()
+    with serving_proxy(config, watch=False, access_stream=access) as (proxy, app):
+        upstream = runtime_of(app).upstreams["monolith"]
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", proxy.port))
+            sock.sendall(f"{method} /download/{1 << 30} HTTP/1.1\r\nHost: x\r\n"
+                         "Content-Length: 0\r\n\r\n".encode())
+            eventually(lambda: upstream.in_flight == 1)
+            # ... and never reads: the proxy's buffer fills, then it gives up on us
+            eventually(lambda: '"status":499' in access.getvalue(), timeout=10)
+            eventually(lambda: upstream.in_flight == 0)
+            line = next(json.loads(row) for row in access.getvalue().splitlines()
+                        if '"status":499' in row)
+            assert line["path"] == f"/download/{1 << 30}"
+        assert httpx.get(proxy.url + "/still-serving").status_code == 200

@@ -68,6 +68,7 @@ internal_prefix = "/_proxy/"
 max_header_bytes = 8192
 max_body_bytes = 1048576
 client_body_timeout = 12.5
+client_send_timeout = 30
 access_log = false
 preserve_host = false
 watch = false
@@ -101,7 +102,8 @@ def test_every_key_is_read() -> None:
     proxy = table.proxy
     assert proxy.trusted_proxies == ("10.0.0.0/8", "127.0.0.1")
     assert (proxy.internal_prefix, proxy.max_header_bytes, proxy.max_body_bytes,
-            proxy.client_body_timeout) == ("/_proxy/", 8192, 1048576, 12.5)
+            proxy.client_body_timeout, proxy.client_send_timeout) == (
+        "/_proxy/", 8192, 1048576, 12.5, 30)
     assert (proxy.access_log, proxy.preserve_host, proxy.watch) == (False, False, False)
 
 

@@ -109,7 +109,8 @@ def test_trusted_proxies_and_host_rewrite() -> None:
     assert 'rewrite "^/?(.*)$" "/internal/$1" break;' in back
     assert "map $strangler_canary_catalog $strangler_host_catalog" in text
     assert "client_max_body_size 1048576;" in text
-    assert "client_body_timeout 60s;" in text  # the routes file's default, as nginx's
+    assert "client_body_timeout 60s;" in text  # the routes file's defaults, as nginx's
+    assert "send_timeout 60s;" in text
 
 
 def test_policy_variants() -> None:
