@@ -22,13 +22,11 @@ _DROP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"te", b"t
                    b"transfer-encoding", b"upgrade"})
 
 
-class UpstreamConnection(asyncio.Protocol):
-    def __init__(self, pool: deque[UpstreamConnection]) -> None:
-        self.pool = pool
-        self.parser = httptools.HttpResponseParser(self)
-        self.client: Client | None = None
-        self.out: list[bytes] = []
-        self.headers: list[bytes] = []
+class _Parsing(asyncio.Protocol):
+    """What both sides share: bytes to the parser, hop-by-hop headers dropped."""
+
+    parser: Any  # a request parser on the client side, a response parser upstream
+    headers: list[bytes]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport: asyncio.Transport = transport  # type: ignore[assignment]
@@ -36,13 +34,22 @@ class UpstreamConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.parser.feed_data(data)
 
-    def on_message_begin(self) -> None:
-        self.out = []
-        self.headers = []
-
     def on_header(self, name: bytes, value: bytes) -> None:
         if name.lower() not in _DROP:
             self.headers.append(b"%s: %s\r\n" % (name, value))
+
+
+class UpstreamConnection(_Parsing):
+    def __init__(self, pool: deque[UpstreamConnection]) -> None:
+        self.pool = pool
+        self.parser = httptools.HttpResponseParser(self)
+        self.client: Client | None = None
+        self.out: list[bytes] = []
+        self.headers = []
+
+    def on_message_begin(self) -> None:
+        self.out = []
+        self.headers = []
 
     def on_headers_complete(self) -> None:
         self.out.append(b"HTTP/1.1 %d OK\r\n%s\r\n" % (self.parser.get_status_code(),
@@ -58,19 +65,13 @@ class UpstreamConnection(asyncio.Protocol):
         self.pool.append(self)
 
 
-class Client(asyncio.Protocol):
+class Client(_Parsing):
     def __init__(self, pool: deque[UpstreamConnection], upstream_port: int) -> None:
         self.pool = pool
         self.upstream_port = upstream_port
         self.parser = httptools.HttpRequestParser(self)
         self.url = b""
-        self.headers: list[bytes] = []
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport: asyncio.Transport = transport  # type: ignore[assignment]
-
-    def data_received(self, data: bytes) -> None:
-        self.parser.feed_data(data)
+        self.headers = []
 
     def on_message_begin(self) -> None:
         self.url = b""
@@ -78,10 +79,6 @@ class Client(asyncio.Protocol):
 
     def on_url(self, url: bytes) -> None:
         self.url += url
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() not in _DROP:
-            self.headers.append(b"%s: %s\r\n" % (name, value))
 
     def on_message_complete(self) -> None:
         self.send(b"%s %s HTTP/1.1\r\n%s\r\n" % (self.parser.get_method(), self.url,
