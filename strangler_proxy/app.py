@@ -103,6 +103,10 @@ class ProxyApp:
         self.access_log = AccessLog(enabled=table.proxy.access_log, stream=access_stream)
         self._flusher: asyncio.Task[None] | None = None
         self._initial = table
+        # ``[proxy] max_header_bytes`` of the table in use (0: none): the server protocol stops
+        # reading a request head once its target or its headers pass it. An attribute, not a
+        # property: the protocol reads it for every request.
+        self.max_head_bytes: int = table.proxy.max_header_bytes
         self.runtime: Runtime | None = None
         self.reloader = (Reloader(config_path, self.swap, on_result=self.metrics.reload,
                                   watch=watch and table.proxy.watch)
@@ -124,13 +128,6 @@ class ProxyApp:
         its response for that long (its upstream connection is let go)."""
         table = self.runtime.table if self.runtime is not None else self._initial
         return table.proxy.client_send_timeout
-
-    @property
-    def max_head_bytes(self) -> int:
-        """``[proxy] max_header_bytes`` of the table in use (0: none): the server protocol
-        stops reading a request head once its target or its headers pass it."""
-        table = self.runtime.table if self.runtime is not None else self._initial
-        return table.proxy.max_header_bytes
 
     # -- lifecycle -------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -200,6 +197,7 @@ class ProxyApp:
         """Install a validated table in one assignment; retire the upstreams it dropped."""
         current = self.runtime
         self._initial = table  # the file's table: overrides are applied on top of it
+        self.max_head_bytes = table.proxy.max_header_bytes
         if current is None:
             return
         upstreams, retired = current.upstreams.successor(table.upstreams, self.pool_factory)
@@ -265,7 +263,7 @@ class ProxyApp:
                 await self._internal(path[len(settings.internal_prefix):], runtime, send)
                 return
             decision = runtime.table.decide(method, prepared.host.decode("latin-1"), path,
-                                            prepared.conditions, peer, canary=self.canary)
+                                            prepared, peer, canary=self.canary)
             route, outcome.upstream = decision.route_name, decision.primary
             body = await read_body(receive, content_length=prepared.content_length,
                                    chunked=prepared.chunked, limit=settings.max_body_bytes)

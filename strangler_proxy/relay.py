@@ -79,7 +79,7 @@ class FastPath:
         if path.startswith(settings.internal_prefix):
             return None
         decision = table.decide(method, prepared.host.decode("latin-1"), path,
-                                prepared.conditions, peer, canary=app.canary)
+                                prepared, peer, canary=app.canary)
         route = decision.route
         if route is not None and route.identity:
             return None  # the identity lookup is a coroutine: the ASGI path does it

@@ -6,9 +6,11 @@ could match:
 
 - exact routes: a dict path -> routes;
 - patterns: the routes whose number of segments equals the path's;
-- prefixes: a dict value -> routes, looked up with the path's own prefixes at segment
-  boundaries, longest first (two different prefixes of one length cannot both start a path,
-  so longest-first is the table's order).
+- prefixes: a dict value -> routes, looked up with the path's first N characters for each
+  length N a prefix route has, longest first, where N ends at a segment boundary (two
+  different prefixes of one length cannot both start a path, so longest-first is the
+  table's order). A table has few prefix lengths, so this costs a slice and a dict lookup
+  or two per request, with no generator to resume.
 
 Within each list the table's order is kept, so the first route whose conditions (methods,
 hosts, headers) hold is the route a full scan would find; a property test checks that.
@@ -16,17 +18,17 @@ hosts, headers) hold is the route a full scan would find; a property test checks
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from strangler_proxy.routes import Route
 
-__all__ = ["RouteIndex", "prefixes_of"]
+__all__ = ["RouteIndex"]
 
 
 class RouteIndex:
-    __slots__ = ("_exact", "_patterns", "_prefixes")
+    __slots__ = ("_exact", "_patterns", "_prefix_lengths", "_prefixes")
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self._exact: dict[str, list[Route]] = {}
@@ -40,6 +42,8 @@ class RouteIndex:
                 self._patterns.setdefault(value.count("/"), []).append(route)
             else:
                 self._prefixes.setdefault(value, []).append(route)
+        self._prefix_lengths = tuple(sorted({len(value) for value in self._prefixes},
+                                            reverse=True))
 
     def match(self, method: str, host: str, path: str,
               headers: Mapping[str, str]) -> Route | None:
@@ -51,25 +55,17 @@ class RouteIndex:
             if route.match.matches(path) and route.accepts(method, host, headers):
                 return route
         prefixes = self._prefixes
-        if prefixes:
-            for candidate in prefixes_of(path):
-                for route in prefixes.get(candidate, ()):
-                    if route.accepts(method, host, headers):
-                        return route
+        size = len(path)
+        for length in self._prefix_lengths:
+            if length > size:
+                continue
+            candidate = path[:length]
+            found = prefixes.get(candidate)
+            # at a segment boundary, as PathMatch.matches: "/api" fits "/api/x", not "/apix"
+            if found is None or not (length == size or path[length] == "/"
+                                     or candidate.endswith("/")):
+                continue
+            for route in found:
+                if route.accepts(method, host, headers):
+                    return route
         return None
-
-
-def prefixes_of(path: str) -> Iterable[str]:
-    """Every prefix value that matches ``path`` at a segment boundary, longest first: the
-    path itself, then for each ``/`` (right to left) the part up to and including it, and
-    the part before it."""
-    yield path
-    end = len(path)
-    while True:
-        slash = path.rfind("/", 0, end)
-        if slash < 0:
-            return
-        if slash + 1 < len(path):  # path[:slash + 1] == path when the path ends with "/"
-            yield path[:slash + 1]
-        yield path[:slash]
-        end = slash

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .errors import LocalProtocolError
 
 __all__ = ["IDEMPOTENT_METHODS", "LAST_CHUNK", "chunk_header", "encode_bodyless_head", "encode_head"]
@@ -10,6 +12,9 @@ __all__ = ["IDEMPOTENT_METHODS", "LAST_CHUNK", "chunk_header", "encode_bodyless_
 IDEMPOTENT_METHODS = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE"})
 
 LAST_CHUNK = b"0\r\n\r\n"
+# One scan in C. Not `b" " in target`: on Python 3.11 each such test first tries the operand
+# as an int and builds and clears a TypeError, ~2,000 instructions a test.
+_BREAKS_REQUEST_LINE = re.compile(rb"[ \r\n]")
 
 
 def chunk_header(size: int) -> bytes:
@@ -29,7 +34,7 @@ def encode_head(
     The caller has already dropped hop-by-hop and framing headers; this only guards the request
     line, the one place a rewritten path could smuggle a second request.
     """
-    if b" " in target or b"\r" in target or b"\n" in target or not target:
+    if not target or _BREAKS_REQUEST_LINE.search(target) is not None:
         raise LocalProtocolError(f"invalid request target {target!r}", request_sent=False)
     parts = [method, b" ", target, b" HTTP/1.1\r\n"]
     has_host = False
@@ -54,7 +59,7 @@ def encode_bodyless_head(method: bytes, target: bytes, headers: list[tuple[bytes
     """``encode_head`` for the relay's case at a third of its cost: no body, and the caller
     has chosen the Host (``headers`` holds none), so nothing is looked for. Host goes last,
     where the ASGI path's ``encode_head`` puts it, so both paths send the same bytes."""
-    if b" " in target or b"\r" in target or b"\n" in target or not target:
+    if not target or _BREAKS_REQUEST_LINE.search(target) is not None:
         raise LocalProtocolError(f"invalid request target {target!r}", request_sent=False)
     return b"".join([method, b" ", target, b" HTTP/1.1\r\n",
                      *[b"%s: %s\r\n" % header for header in headers],

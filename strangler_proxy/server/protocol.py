@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import urllib.parse
 from collections import deque
 from typing import Any
@@ -56,6 +57,8 @@ _HIGH_WATER = 64 * 1024  # request body bytes buffered before reading pauses
 # in hand is parsed too: past this many the connection is answered up to here and closed,
 # so pipelining cannot queue thousands of requests per connection.
 MAX_PIPELINED = 32
+# Not `b"?" in url`: on Python 3.11 that builds and clears a TypeError first (see http1.wire).
+_QUERY_OR_FRAGMENT = re.compile(rb"[?#]")
 _BAD_REQUEST = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
                 b"content-length: %d\r\nconnection: close\r\n\r\n%s")
 _REFUSED = (b"HTTP/1.1 %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -252,7 +255,7 @@ class HttpServerProtocol(asyncio.Protocol):
 
     def _scope(self, url: bytes, version: str, method: str) -> dict[str, Any]:
         if url.startswith(b"/"):
-            if b"?" in url or b"#" in url:
+            if _QUERY_OR_FRAGMENT.search(url) is not None:
                 parsed = httptools.parse_url(url)
                 raw_path: bytes = parsed.path
                 query: bytes = parsed.query or b""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strangler_proxy.route_index import prefixes_of
 from strangler_proxy.routes import PathMatch, Route, RouteTable, UpstreamSpec
 
 SEGMENTS = st.sampled_from(["a", "b", "ab", "{id}", ""])
@@ -49,7 +48,22 @@ def test_index_and_scan_agree(found: list[Route], path: str, method: str, host: 
     assert table.match(method, host, path, headers) is scan(table, method, host, path, headers)
 
 
-def test_prefixes_of_a_path_longest_first() -> None:
-    assert list(prefixes_of("/api/catalog/3")) == [
-        "/api/catalog/3", "/api/catalog/", "/api/catalog", "/api/", "/api", "/", ""]
-    assert list(prefixes_of("/api/")) == ["/api/", "/api", "/", ""]
+def test_prefixes_at_segment_boundaries_longest_first() -> None:
+    def prefix(name: str, value: str, index: int) -> Route:
+        return Route(name=name, match=PathMatch("prefix", value), index=index)
+
+    table = RouteTable(default="m", upstreams={"m": UpstreamSpec(name="m", url="http://m")},
+                       routes=[prefix("catalog", "/api/catalog", 0),
+                               prefix("api", "/api/", 1), prefix("root", "/", 2)])
+
+    def matched(path: str) -> str:
+        route = table.match("GET", "h", path, {})
+        assert route is not None
+        return route.name
+
+    assert matched("/api/catalog/3") == "catalog"
+    assert matched("/api/catalog") == "catalog"
+    assert matched("/api/catalogue") == "api"  # not at a boundary of "/api/catalog"
+    assert matched("/api/") == "api"
+    assert matched("/api") == "root"  # "/api/" needs its slash
+    assert matched("/") == "root"
