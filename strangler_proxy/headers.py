@@ -28,6 +28,7 @@ __all__ = [
     "prepare_request",
     "redact_headers",
     "redact_query",
+    "response_header_lines",
     "response_headers",
 ]
 
@@ -236,6 +237,27 @@ def response_headers(upstream: Iterable[tuple[bytes, bytes]], request_id: str) -
         out = [(n, v) for n, v in out if n not in connection_named]
     out.append((_REQUEST_ID, request_id.encode("ascii")))
     return out
+
+
+def response_header_lines(upstream: Iterable[tuple[bytes, bytes]],
+                          request_id: str) -> tuple[bytes, bool]:
+    """``response_headers`` as the bytes of its header lines, and whether they carry a
+    Content-Length: what the relay writes, at half the cost of rendering the pairs."""
+    parts: list[bytes] = []
+    framed = False
+    for name, value in upstream:
+        name = name.lower()
+        if name in HOP_BY_HOP or name == _REQUEST_ID:
+            if name == b"connection":  # rare: it names more headers to drop
+                pairs = response_headers(upstream, request_id)
+                return (b"".join([b"%s: %s\r\n" % pair for pair in pairs]),
+                        any(n == b"content-length" for n, _ in pairs))
+            continue
+        if name == b"content-length":
+            framed = True
+        parts += (name, b": ", value, b"\r\n")
+    parts += (b"x-request-id: ", request_id.encode("ascii"), b"\r\n")
+    return b"".join(parts), framed
 
 
 def redact_headers(headers: Iterable[tuple[bytes | str, bytes | str]]) -> list[tuple[str, str]]:

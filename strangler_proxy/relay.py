@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from strangler_proxy.errors import RequestError, error_body
 from strangler_proxy.forward import map_upstream_error
-from strangler_proxy.headers import PreparedRequest, prepare_request, response_headers
+from strangler_proxy.headers import (
+    PreparedRequest,
+    prepare_request,
+    response_header_lines,
+    response_headers,
+)
 from strangler_proxy.http1.errors import LocalProtocolError, UpstreamError
 from strangler_proxy.http1.wire import encode_bodyless_head
 from strangler_proxy.limits import check_target
@@ -161,22 +166,22 @@ class Relay:
         self.upstream.breaker.record_success()
         self.status = status
         self.response_started = True
-        client_headers = response_headers(headers, self.prepared.request_id)
+        request_id = self.prepared.request_id
+        lines, framed = response_header_lines(headers, request_id)
         if self.shadow_limit >= 0:
-            self.shadow_headers = client_headers
-        parts = [STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status,
-                 *[b"%s: %s\r\n" % header for header in self.protocol.default_headers],
-                 *[b"%s: %s\r\n" % header for header in client_headers]]
-        if has_body:
-            for name, _ in client_headers:
-                if name == b"content-length":
-                    break
-            else:  # not framed: chunked, or for HTTP/1.0 delimited by the close
-                if self.scope["http_version"] == "1.0":
-                    self.keep_alive = False  # no chunked coding in HTTP/1.0
-                else:
-                    self.chunked = True
-                    parts.append(_CHUNKED)
+            self.shadow_headers = response_headers(headers, request_id)
+        parts = [STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status]
+        defaults = self.protocol.default_headers
+        if defaults:  # uvicorn's Server/Date, when turned on
+            parts += [b"%s: %s\r\n" % header for header in defaults]
+        parts.append(lines)
+        if has_body and not framed:
+            # not framed: chunked, or for HTTP/1.0 delimited by the close
+            if self.scope["http_version"] == "1.0":
+                self.keep_alive = False  # no chunked coding in HTTP/1.0
+            else:
+                self.chunked = True
+                parts.append(_CHUNKED)
         if not self.keep_alive:
             parts.append(_CLOSE)
         parts.append(b"\r\n")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from strangler_proxy.headers import (
     Trust,
     prepare_request,
     redact_headers,
     redact_query,
+    response_header_lines,
     response_headers,
 )
 
@@ -92,3 +96,17 @@ def test_redaction() -> None:
     assert "abc" not in redacted and "=k" not in redacted and "=p&" not in redacted + "&"
     assert "page=2" in redacted
     assert redact_query(b"") == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from([b"Content-Type", b"content-length", b"Connection", b"Keep-Alive",
+                     b"X-Request-ID", b"Set-Cookie", b"X-Custom", b"Transfer-Encoding"]),
+    st.sampled_from([b"1", b"close", b"x-custom", b"keep-alive, X-Custom", b"a=b"])),
+    max_size=6))
+def test_response_header_lines_render_exactly_response_headers(
+        upstream: list[tuple[bytes, bytes]]) -> None:
+    pairs = response_headers(upstream, "rid-1")
+    lines, framed = response_header_lines(upstream, "rid-1")
+    assert lines == b"".join(b"%s: %s\r\n" % pair for pair in pairs)
+    assert framed == any(name == b"content-length" for name, _ in pairs)
