@@ -26,7 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import minimal_relay  # noqa: E402  (this folder is the script's own: on sys.path)
 
 from strangler_proxy.app import ProxyApp, Runtime, create_app  # noqa: E402
-from strangler_proxy.headers import PreparedRequest, prepare_request, response_headers  # noqa: E402
+from strangler_proxy.headers import (  # noqa: E402
+    PreparedRequest,
+    prepare_request,
+    response_header_lines,
+)
 from strangler_proxy.http1.wire import encode_bodyless_head  # noqa: E402
 from strangler_proxy.limits import check_target  # noqa: E402
 from strangler_proxy.normalize import normalize_path  # noqa: E402
@@ -58,9 +62,8 @@ class UpstreamConnection(minimal_relay.UpstreamConnection):
         assert client is not None
         client.upstream.breaker.record_success()
         self.status = status = self.parser.get_status_code()
-        headers = response_headers(self.raw_headers, client.prepared.request_id)
-        self.out.append(b"".join([STATUS_LINES[status],
-                                  *[b"%s: %s\r\n" % header for header in headers], b"\r\n"]))
+        lines, _ = response_header_lines(self.raw_headers, client.prepared.request_id)
+        self.out.append(b"".join([STATUS_LINES[status], lines, b"\r\n"]))
 
     def on_message_complete(self) -> None:
         client = self.client
