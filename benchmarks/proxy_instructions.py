@@ -12,7 +12,8 @@ sent over a few connections, and the count is dumped. Sides:
 
 - minimal relay (``_proxy_variants/minimal_relay.py``): the architecture, no work;
 - + feature calls, without and with the accounting (``_proxy_variants/features_relay.py``);
-- the proxy (``strangler proxy serve``, one pass-through route, production defaults).
+- the proxy (``strangler proxy serve``, one pass-through route, production defaults), with
+  those GETs (its relay) and with POSTs of a 1 KB JSON body (its ASGI path).
 
 ``.venv/bin/python benchmarks/proxy_instructions.py [--requests 4000]``
 (Debian: ``apt-get install valgrind``.) About a minute.
@@ -38,12 +39,16 @@ from proxy import PYTHON, ROOT, ROUTES_TOML, STRANGLER_CLI, VARIANTS, free_port 
 # What wrk sends, plus the two headers most clients add.
 REQUEST = (b"GET /api/items HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n"
            b"Accept: */*\r\n\r\n")
+# A request with a body takes the proxy's ASGI path (the relay serves bodyless ones only).
+BODY = b'{"title": "x", "rating": 4}' * 40
+POST = (b"POST /api/items HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY))
 CONNECTIONS = 8
 
 
-def _exchange(sock: socket.socket, buffer: bytearray) -> None:
+def _exchange(sock: socket.socket, buffer: bytearray, request: bytes) -> None:
     """One request out, its whole response read (Content-Length framed)."""
-    sock.sendall(REQUEST)
+    sock.sendall(request)
     while True:
         end = buffer.find(b"\r\n\r\n")
         if end >= 0:
@@ -60,7 +65,7 @@ def _exchange(sock: socket.socket, buffer: bytearray) -> None:
         buffer += data
 
 
-def load(port: int, requests: int) -> None:
+def load(port: int, requests: int, request: bytes = REQUEST) -> None:
     """``requests`` keep-alive requests over ``CONNECTIONS`` connections, all answered."""
     errors: list[BaseException] = []
 
@@ -69,7 +74,7 @@ def load(port: int, requests: int) -> None:
             with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
                 buffer = bytearray()
                 for _ in range(count):
-                    _exchange(sock, buffer)
+                    _exchange(sock, buffer, request)
         except BaseException as exc:  # reported by the caller
             errors.append(exc)
 
@@ -96,7 +101,8 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 6
     raise RuntimeError(f"not listening on {port} after {timeout:g}s")
 
 
-def count(argv: list[str], port: int, requests: int, tmp: Path, label: str) -> int:
+def count(argv: list[str], port: int, requests: int, tmp: Path, label: str,
+          request: bytes = REQUEST) -> int:
     """Instructions the process under ``argv`` executes while serving ``requests``."""
     out = tmp / f"callgrind.{label}"
     proc = subprocess.Popen(
@@ -105,10 +111,10 @@ def count(argv: list[str], port: int, requests: int, tmp: Path, label: str) -> i
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_listening(port, proc)
-        load(port, 400)  # warm-up: imports, pool connections, caches
+        load(port, 400, request)  # warm-up: imports, pool connections, caches
         control = ["callgrind_control"]
         subprocess.run([*control, "-i", "on", str(proc.pid)], check=True, capture_output=True)
-        load(port, requests)
+        load(port, requests, request)
         subprocess.run([*control, "-d", str(proc.pid)], check=True, capture_output=True)
     finally:
         proc.terminate()
@@ -137,29 +143,32 @@ def main() -> None:
             _wait_listening(upstream_port, upstream)
             routes = tmp / "routes.toml"
             routes.write_text(ROUTES_TOML.format(upstream=upstream_port))
-            sides: list[tuple[str, Callable[[int], list[str]]]] = [
+            def proxy(port: int) -> list[str]:
+                return [*STRANGLER_CLI, "proxy", "serve", "--config", str(routes), "--port",
+                        str(port), "--workers", "1", "--log-level", "warning"]
+
+            sides: list[tuple[str, Callable[[int], list[str]], bytes]] = [
                 ("minimal relay", lambda p: [PYTHON, str(VARIANTS / "minimal_relay.py"), str(p),
-                                             str(upstream_port)]),
+                                             str(upstream_port)], REQUEST),
                 ("+ feature calls", lambda p: [PYTHON, str(VARIANTS / "features_relay.py"),
                                                str(p), str(upstream_port), str(routes),
-                                               "--no-accounting"]),
+                                               "--no-accounting"], REQUEST),
                 ("+ metrics and access line", lambda p: [
                     PYTHON, str(VARIANTS / "features_relay.py"), str(p), str(upstream_port),
-                    str(routes)]),
-                ("strangler proxy, 1 worker", lambda p: [
-                    *STRANGLER_CLI, "proxy", "serve", "--config", str(routes), "--port", str(p),
-                    "--workers", "1", "--log-level", "warning"]),
+                    str(routes)], REQUEST),
+                ("strangler proxy, 1 worker", proxy, REQUEST),
+                ("strangler proxy, POST 1 KB (ASGI path)", proxy, POST),
             ]
-            print(f"{'side':<30} {'instructions/request':>21} {'vs minimal':>11}")
+            print(f"{'side':<40} {'instructions/request':>21} {'vs minimal':>11}")
             base = 0.0
-            for index, (label, argv) in enumerate(sides):
+            for index, (label, argv, request) in enumerate(sides):
                 if args.only not in label:
                     continue
                 port = free_port()
-                per_request = count(argv(port), port, args.requests, tmp, f"side{index}") \
-                    / args.requests
+                per_request = count(argv(port), port, args.requests, tmp, f"side{index}",
+                                    request) / args.requests
                 base = base or per_request
-                print(f"{label:<30} {per_request:>21,.0f} {per_request / base:>10.2f}x",
+                print(f"{label:<40} {per_request:>21,.0f} {per_request / base:>10.2f}x",
                       flush=True)
         finally:
             upstream.terminate()
