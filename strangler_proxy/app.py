@@ -34,6 +34,7 @@ from strangler_proxy.errors import (
     ClientGone,
     IdentityUnavailable,
     RequestError,
+    TooManyConnections,
     UpstreamBodyAborted,
     UpstreamUnavailable,
     error_body,
@@ -107,6 +108,9 @@ class ProxyApp:
         # reading a request head once its target or its headers pass it. An attribute, not a
         # property: the protocol reads it for every request.
         self.max_head_bytes: int = table.proxy.max_header_bytes
+        # ``[proxy] max_client_connections``: the server answers a connection opened past it
+        # with 503 (through this app) and closes it.
+        self.max_client_connections: int = table.proxy.max_client_connections
         self.runtime: Runtime | None = None
         self.reloader = (Reloader(config_path, self.swap, on_result=self.metrics.reload,
                                   watch=watch and table.proxy.watch)
@@ -198,6 +202,7 @@ class ProxyApp:
         current = self.runtime
         self._initial = table  # the file's table: overrides are applied on top of it
         self.max_head_bytes = table.proxy.max_header_bytes
+        self.max_client_connections = table.proxy.max_client_connections
         if current is None:
             return
         upstreams, retired = current.upstreams.successor(table.upstreams, self.pool_factory)
@@ -254,7 +259,8 @@ class ProxyApp:
         decision: Decision | None = None
         outcome = Outcome(upstream="-")
         try:
-            check_refused_head(scope.get(HEAD_REFUSED_KEY), settings.max_header_bytes)
+            check_refused_head(scope.get(HEAD_REFUSED_KEY), settings.max_header_bytes,
+                               settings.max_client_connections)
             check_headers(prepared.header_bytes, settings.max_header_bytes)
             check_host(prepared.hosts, scope.get("http_version", "1.1"))
             check_target(method, raw_path)
@@ -365,6 +371,8 @@ async def _error_response(send: Send, exc: RequestError, request_id: str) -> Non
                (b"x-request-id", request_id.encode("ascii"))]
     if exc.status in (400, 405, 408, 413, 414, 431):
         headers.append((b"connection", b"close"))  # the rest of the request may be unread
+    elif isinstance(exc, TooManyConnections):  # the server closes it: one slot comes free
+        headers += [(b"connection", b"close"), (b"retry-after", b"1")]
     await send({"type": "http.response.start", "status": exc.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -173,6 +173,14 @@ class HeadersTooLarge(RequestError):
     error = "request header fields too large"
 
 
+class TooManyConnections(RequestError):
+    """This worker holds ``[proxy] max_client_connections``: the new connection's first request
+    is answered, then the connection is closed."""
+
+    status = 503
+    error = "too many client connections"
+
+
 class UpstreamFailed(RequestError):
     status = 502
     error = "bad gateway"

@@ -6,6 +6,9 @@
 - a header block over ``max_header_bytes`` -> 431, a request target over it -> 414; the
   server protocol stops reading such a head as soon as it passes the limit
   (``HEAD_REFUSED_KEY``), so no client can make a connection buffer a head without end;
+- a connection opened while the worker holds ``max_client_connections`` others -> its first
+  request gets 503 and the connection closes, so a flood of connections cannot take the
+  file descriptors the upstream connections need;
 - a body whose bytes stop coming for ``client_body_timeout`` seconds -> 408, so a slow
   client cannot hold an upstream connection for ever;
 - a body over ``max_body_bytes`` -> 413, from ``Content-Length`` before anything is sent, or
@@ -25,6 +28,7 @@ from strangler_proxy.errors import (
     PayloadTooLarge,
     RequestTimeout,
     TargetTooLong,
+    TooManyConnections,
 )
 
 __all__ = ["BODY_TIMEOUT_KEY", "DEFAULT_BODY_TIMEOUT", "DEFAULT_HEAD_LIMIT", "DEFAULT_SEND_TIMEOUT",
@@ -33,7 +37,8 @@ __all__ = ["BODY_TIMEOUT_KEY", "DEFAULT_BODY_TIMEOUT", "DEFAULT_HEAD_LIMIT", "DE
 
 # Set in the ASGI scope by strangler_proxy.server when it stopped reading a head that passed
 # the limit: "target" (the request target alone) or "headers". The scope then holds only the
-# part of the head read so far.
+# part of the head read so far. "connections": the request came on a connection opened past
+# the app's ``max_client_connections``; it is answered 503 and the connection closed.
 HEAD_REFUSED_KEY = "strangler.head_refused"
 # The server's cap on a head when the app declares no limit of its own (max_header_bytes = 0).
 DEFAULT_HEAD_LIMIT = 1024 * 1024
@@ -63,8 +68,11 @@ def check_target(method: str, raw_path: bytes) -> None:
         raise BadRequest("absolute-form and asterisk-form targets are refused: send a path")
 
 
-def check_refused_head(refused: str | None, limit: int) -> None:
+def check_refused_head(refused: str | None, limit: int, connections: int = 0) -> None:
     """The server's verdict on a head it stopped reading (``HEAD_REFUSED_KEY``), if any."""
+    if refused == "connections":
+        raise TooManyConnections(
+            f"this worker holds its limit of {connections} client connections; retry shortly")
     if refused == "target":
         raise TargetTooLong(f"the request target is over the {limit}-byte limit")
     if refused is not None:

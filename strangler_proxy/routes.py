@@ -59,6 +59,8 @@ DEFAULT_MAX_IDLE_CONNECTIONS = 32
 DEFAULT_IDLE_TIMEOUT = 30.0
 DEFAULT_MAX_HEADER_BYTES = 16 * 1024
 DEFAULT_MAX_BODY_BYTES = 0  # 0: no limit; the body streams and is never held in memory
+# Client connections one worker keeps open at once (nginx's worker_connections); 0: no cap.
+DEFAULT_MAX_CLIENT_CONNECTIONS = 4096
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -203,6 +205,7 @@ class ProxySettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     client_body_timeout: float = 60.0  # seconds without a byte of a request body -> 408
     client_send_timeout: float = 60.0  # seconds a client may read nothing of its response
+    max_client_connections: int = DEFAULT_MAX_CLIENT_CONNECTIONS  # per worker; 0: no cap
     access_log: bool = True
     preserve_host: bool = True  # send the client's Host upstream (False: the upstream's host)
     watch: bool = True  # reload when the file changes (SIGHUP always reloads)

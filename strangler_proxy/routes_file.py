@@ -19,6 +19,7 @@ from strangler_proxy.errors import Issue, RoutesFileError
 from strangler_proxy.policies import RoutePolicy, parse_route_policy, parse_state_options
 from strangler_proxy.policy_reader import PolicyError
 from strangler_proxy.routes import (
+    DEFAULT_MAX_CLIENT_CONNECTIONS,
     STAGES,
     AdminSettings,
     CircuitSettings,
@@ -45,7 +46,7 @@ ROUTE_KEYS = ("name", "path", "exact", "pattern", "methods", "upstream", "stage"
               *POLICY_KEYS)
 PROXY_KEYS = ("trusted_proxies", "internal_prefix", "max_header_bytes", "max_body_bytes",
               "client_body_timeout", "client_send_timeout", "access_log", "preserve_host",
-              "watch", "demo", "fast_path")
+              "watch", "demo", "fast_path", "max_client_connections")
 ADMIN_KEYS = ("listen", "token_env", "allow_remote")
 STATE_KEYS = ("store", "examples_per_route", "example_max_bytes", "shadow_queue_size",
               "shadow_workers")
@@ -409,6 +410,8 @@ def _proxy(check: _Checker, data: dict[str, Any]) -> ProxySettings:
                                          minimum=0.1),
         client_send_timeout=check.number(raw, "client_send_timeout", path, 60.0,
                                          minimum=0.1),
+        max_client_connections=check.number(raw, "max_client_connections", path,
+                                            DEFAULT_MAX_CLIENT_CONNECTIONS, integer=True),
         access_log=check.get(raw, "access_log", bool, path, True),
         preserve_host=check.get(raw, "preserve_host", bool, path, True),
         watch=check.get(raw, "watch", bool, path, True),

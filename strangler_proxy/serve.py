@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import resource
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -71,6 +72,9 @@ def serve(config: str | Path, *, host: str = "127.0.0.1", port: int = 8080, work
     os.environ["STRANGLER_PROXY_LOG_LEVEL"] = log_level  # worker processes read it
     configure_logging(log_level)
     log = logging.getLogger("strangler_proxy.serve")
+    problem = ensure_file_descriptors(table)
+    if problem:
+        log.warning("%s", problem)
     admin = None
     try:
         admin = start_admin(path)
@@ -84,6 +88,36 @@ def serve(config: str | Path, *, host: str = "127.0.0.1", port: int = 8080, work
     finally:
         if admin is not None:
             admin.stop()
+
+
+# Descriptors a worker needs besides its client and upstream connections: listening sockets,
+# the state store, log files, the shadow worker's pipe, the admin thread's sockets.
+_SPARE_DESCRIPTORS = 256
+
+
+def ensure_file_descriptors(table: RouteTable) -> str:
+    """Raise this process's soft open-file limit (workers inherit it) to what one worker may
+    hold: ``max_client_connections`` plus every upstream's ``max_connections``. Past the
+    limit, accepting a client or connecting upstream fails, so every request would get a 502
+    while a flood of idle connections lasts. Returns a warning when the hard limit is too low."""
+    clients = table.proxy.max_client_connections
+    if not clients:
+        return ""  # no cap declared: the operator sizes the limit
+    needed = clients + sum(spec.max_connections for spec in table.upstreams.values()) \
+        + _SPARE_DESCRIPTORS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return ""
+    target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        target = soft
+    if target >= needed:
+        return ""
+    return (f"a worker may hold {needed} open files ([proxy] max_client_connections = {clients}"
+            f", the upstreams' max_connections and {_SPARE_DESCRIPTORS} spare) but the open-file"
+            f" limit is {target}: raise it (ulimit -n) or lower max_client_connections")
 
 
 def check_state(table: RouteTable) -> None:

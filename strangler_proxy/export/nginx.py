@@ -119,6 +119,15 @@ def _server(model: ExportModel, listen: str, found: list[Limitation]) -> list[st
     return block("server", body)
 
 
+def _worker_connections(model: ExportModel) -> int:
+    """nginx counts a worker's client and upstream connections together: strangler's
+    ``max_client_connections`` plus every upstream's pool (nginx's 1024 when uncapped)."""
+    clients = model.proxy.max_client_connections
+    if not clients:
+        return 1024
+    return clients + sum(backend.spec.max_connections for backend in model.all_backends())
+
+
 def _standalone(model: ExportModel) -> str:
     http = ["access_log access.log;",
             "client_body_temp_path client_body_temp;",
@@ -134,7 +143,7 @@ def _standalone(model: ExportModel) -> str:
              "pid nginx.pid;",
              "error_log error.log warn;",
              "",
-             *block("events", ["worker_connections 1024;"]),
+             *block("events", [f"worker_connections {_worker_connections(model)};"]),
              "",
              *block("http", http)]
     return "\n".join(lines) + "\n"

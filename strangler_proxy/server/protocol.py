@@ -19,6 +19,9 @@ that does less per request (see ``exchange``) and keeps what the proxy relies on
 - a request body that stops coming for the app's ``client_body_timeout`` (else
   ``limits.DEFAULT_BODY_TIMEOUT``) ends in an ``http.disconnect`` carrying
   ``BODY_TIMEOUT_KEY``, which the proxy answers with 408, and the connection closes;
+- a connection opened while the app's ``max_client_connections`` others are open gets its
+  first request answered 503 (through the app, ``HEAD_REFUSED_KEY`` = "connections"; in plain
+  text for an app without the attribute) and is closed;
 - a head is read only up to a limit: the app's ``max_head_bytes`` when it has one, else
   ``limits.DEFAULT_HEAD_LIMIT``. A target or a header block past it, or a head whose bytes
   reach twice the limit without ending (one header that never ends), stops being read and
@@ -97,7 +100,9 @@ class HttpServerProtocol(asyncio.Protocol):
         self._head_raw = 0  # bytes of chunks that began and ended inside this head
         self._head_limit = DEFAULT_HEAD_LIMIT
         self._head_since = 0.0  # loop time of the head's first byte
-        self._refused: str | None = None  # "target", "headers", "pipeline": nothing more is read
+        # "target", "headers", "pipeline", "connections": nothing more is read
+        self._refused: str | None = None
+        self._over_limit = False  # opened past the app's max_client_connections
         self._reading: Exchange | None = None  # the request whose body is being parsed
         self._idle_timer: asyncio.TimerHandle | None = None
         self._send_timer: asyncio.TimerHandle | None = None  # armed while writes are paused
@@ -126,6 +131,11 @@ class HttpServerProtocol(asyncio.Protocol):
     # -- transport callbacks -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.connections.add(self)
+        limit = getattr(self.app, "max_client_connections", 0)
+        if limit and len(self.connections) > limit:
+            # Its first request is answered 503 and the connection closed: a flood of
+            # connections cannot take the file descriptors upstream connections need.
+            self._over_limit = True
         self.transport = transport  # type: ignore[assignment]
         self.flow = FlowControl(self.transport)
         peer = transport.get_extra_info("peername")
@@ -238,6 +248,9 @@ class HttpServerProtocol(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         if self._refused is not None:
+            return
+        if self._over_limit:
+            self._refuse("connections")
             return
         parser = self.parser
         version = parser.get_http_version()
@@ -380,8 +393,12 @@ class HttpServerProtocol(asyncio.Protocol):
             self._end_after_queued()  # the refused request gets the connection's end
             self.flow.pause_reading()
             return
-        status = b"414 URI Too Long" if part == "target" else b"431 Request Header Fields Too Large"
-        message = b"Request %s too large." % (b"target" if part == "target" else b"headers")
+        if part == "connections":
+            status, message = b"503 Service Unavailable", b"Too many client connections."
+        elif part == "target":
+            status, message = b"414 URI Too Long", b"Request target too large."
+        else:
+            status, message = b"431 Request Header Fields Too Large", b"Request headers too large."
         self.transport.write(_REFUSED % (status, len(message), message))
         self.transport.close()
 

@@ -7,6 +7,7 @@ the directive that carries it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -154,3 +155,14 @@ def test_same_input_same_bytes() -> None:
     second = render_nginx(sample_model("conditions"), listen="127.0.0.1:8080", standalone=True)
     assert first == second
     assert "include strangler.conf;" in first[0]["nginx.conf"]
+
+
+def test_worker_connections_hold_the_client_cap_and_the_upstream_pools() -> None:
+    model = sample_model("conditions")
+    pools = sum(backend.spec.max_connections for backend in model.all_backends())
+    conf = render_nginx(model, listen="127.0.0.1:8080", standalone=True)[0]["nginx.conf"]
+    # the routes file's default cap (4096 client connections per worker) plus the pools
+    assert f"worker_connections {4096 + pools};" in conf
+    uncapped = replace(model, proxy=replace(model.proxy, max_client_connections=0))
+    conf = render_nginx(uncapped, listen="127.0.0.1:8080", standalone=True)[0]["nginx.conf"]
+    assert "worker_connections 1024;" in conf
