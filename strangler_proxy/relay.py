@@ -35,6 +35,7 @@ from strangler_proxy.limits import check_target
 from strangler_proxy.normalize import normalize_path
 from strangler_proxy.routes import Decision
 from strangler_proxy.server.exchange import STATUS_LINES
+from strangler_proxy.server.protocol import split_target
 
 if TYPE_CHECKING:
     from strangler_proxy.app import ProxyApp, Runtime
@@ -56,43 +57,45 @@ class FastPath:
     def __init__(self, app: ProxyApp) -> None:
         self.app = app
 
-    def start(self, protocol: Any, scope: dict[str, Any], keep_alive: bool) -> Relay | None:
-        """A running relay, or None: serve ``scope`` on the ASGI path."""
+    def start(self, protocol: Any, target: bytes, method: str, version: str,
+              headers: list[tuple[bytes, bytes]], keep_alive: bool
+              ) -> Relay | dict[str, Any] | None:
+        """The request's head as the server protocol read it: a running relay, or it goes to
+        the ASGI path, which gets what a dict returned here holds in its scope (the prepared
+        headers, not prepared twice) or None."""
         app = self.app
         runtime = app.runtime
-        method: str = scope["method"]
-        if runtime is None or method not in _FAST_METHODS:
-            return None
+        if runtime is None or method not in _FAST_METHODS or not target.startswith(b"/"):
+            return None  # not origin-form: the ASGI path refuses it
         table = runtime.table
         settings = table.proxy
         if not settings.fast_path:
             return None
-        client = scope["client"]
+        client = protocol.client
         peer = client[0] if client else ""
-        prepared = prepare_request(scope["headers"], peer=peer, scheme=scope["scheme"],
+        prepared = prepare_request(headers, peer=peer, scheme=protocol.scheme,
                                    trust=runtime.trust)
-        scope[PREPARED_KEY] = prepared
+        declined = {PREPARED_KEY: prepared}
         if prepared.content_length or prepared.chunked or prepared.hosts != 1 \
                 or prepared.header_bytes > settings.max_header_bytes:
-            return None  # the ASGI path reads the body, or answers the error
-        raw_path: bytes = scope["raw_path"]
+            return declined  # the ASGI path reads the body, or answers the error
+        raw_path, query = split_target(target)
         try:
             check_target(method, raw_path)
             path = normalize_path(raw_path)
         except RequestError:
-            return None  # the ASGI path answers with the error
+            return declined  # the ASGI path answers with the error
         if path.startswith(settings.internal_prefix):
-            return None
+            return declined
         decision = table.decide(method, prepared.host.decode("latin-1"), path,
                                 prepared, peer, canary=app.canary)
         route = decision.route
         if route is not None and route.identity:
-            return None  # the identity lookup is a coroutine: the ASGI path does it
+            return declined  # the identity lookup is a coroutine: the ASGI path does it
         upstream = runtime.upstreams[decision.primary]
         take_idle = upstream.take_idle
         if take_idle is None or upstream.breaker.state != "closed":
-            return None
-        query: bytes = scope["query_string"]
+            return declined
         try:
             head = encode_bodyless_head(
                 method.encode("ascii"),
@@ -102,13 +105,13 @@ class FastPath:
                 prepared.host if settings.preserve_host and prepared.host
                 else upstream.host_header)
         except (LocalProtocolError, UnicodeEncodeError):
-            return None
-        relay = Relay(protocol, app, runtime, scope, decision, upstream, prepared, path,
-                      keep_alive)
+            return declined
+        relay = Relay(protocol, app, runtime, target, method, version, headers, query,
+                      decision, upstream, prepared, path, keep_alive)
         for attempt in range(3):  # an idle connection the upstream just closed: try the next
             conn = take_idle()
             if conn is None:
-                return None
+                return declined
             if attempt == 0 and decision.shadow is not None and route is not None:
                 shadower = app.shadower  # sampled once a connection is sure: no fall-through
                 if shadower is not None and shadower.check(decision, method, 0):
@@ -118,7 +121,7 @@ class FastPath:
                 relay.conn = conn
                 return relay
             upstream.release()
-        return None
+        return declined
 
 
 class Relay:
@@ -127,24 +130,30 @@ class Relay:
     __slots__ = (
         "app", "chunked", "conn", "decision", "disconnected", "head_request", "keep_alive",
         "out", "path", "paused", "prepared", "protocol", "response_complete",
-        "response_started", "runtime", "scope", "shadow_body", "shadow_headers",
+        "response_started", "runtime", "shadow_body", "shadow_headers",
         "shadow_limit", "shadow_size", "started", "status", "upstream", "written",
+        "target", "method", "version", "headers", "query",
     )
 
-    def __init__(self, protocol: Any, app: ProxyApp, runtime: Runtime, scope: dict[str, Any],
+    def __init__(self, protocol: Any, app: ProxyApp, runtime: Runtime, target: bytes,
+                 method: str, version: str, headers: list[tuple[bytes, bytes]], query: bytes,
                  decision: Decision, upstream: Upstream, prepared: PreparedRequest, path: str,
                  keep_alive: bool) -> None:
         self.started = perf_counter()
         self.protocol = protocol
         self.app = app
         self.runtime = runtime
-        self.scope = scope
+        self.target = target  # the request as the client sent it, for the ASGI scope
+        self.method = method
+        self.version = version
+        self.headers = headers
+        self.query = query
         self.decision = decision
         self.upstream = upstream
         self.prepared = prepared
         self.path = path
         self.keep_alive = keep_alive
-        self.head_request = scope["method"] == "HEAD"
+        self.head_request = method == "HEAD"
         self.conn: Connection | None = None
         self.out: list[bytes] = []
         self.chunked = False
@@ -177,7 +186,7 @@ class Relay:
         parts.append(lines)
         if has_body and not framed:
             # not framed: chunked, or for HTTP/1.0 delimited by the close
-            if self.scope["http_version"] == "1.0":
+            if self.version == "1.0":
                 self.keep_alive = False  # no chunked coding in HTTP/1.0
             else:
                 self.chunked = True
@@ -232,9 +241,8 @@ class Relay:
         shadower = self.app.shadower
         if shadower is None:
             return
-        scope = self.scope
-        shadower.submit(self.runtime.table, self.decision, method=scope["method"],
-                        path=self.path, query=scope["query_string"],
+        shadower.submit(self.runtime.table, self.decision, method=self.method,
+                        path=self.path, query=self.query,
                         request_headers=self.prepared.headers, request_body=b"",
                         status=self.status, response_headers=self.shadow_headers,
                         response_body=b"".join(self.shadow_body),
@@ -293,16 +301,22 @@ class Relay:
             self.conn.resume_reading()
 
     # -- helpers --------------------------------------------------------------------------
+    def asgi_scope(self) -> dict[str, Any]:
+        """This request's ASGI scope, for the ASGI path to serve it after all (fall-through)."""
+        scope = self.protocol.build_scope(self.target, self.version, self.method, self.headers)
+        scope[PREPARED_KEY] = self.prepared
+        return scope
+
     def _write(self, data: bytes) -> None:
         self.written = True
         self.protocol.transport.write(data)
 
     def _account(self, status: int, error: str | None) -> None:
-        scope = self.scope
+        client = self.protocol.client
         self.app.metrics.relayed += 1
         self.app.record_request(
             runtime=self.runtime, decision=self.decision, upstream=self.upstream.name,
             status=status, duration=perf_counter() - self.started,
-            request_id=self.prepared.request_id, method=scope["method"], path=self.path,
-            query=scope["query_string"], peer=scope["client"][0] if scope["client"] else "",
+            request_id=self.prepared.request_id, method=self.method, path=self.path,
+            query=self.query, peer=client[0] if client else "",
             error=error)

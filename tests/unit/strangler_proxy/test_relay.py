@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -276,3 +277,64 @@ def test_an_http_1_0_client_of_a_chunked_upstream_gets_a_close_delimited_body(
     head, _, body = ours.partition(b"\r\n\r\n")
     assert b"transfer-encoding" not in head.lower()
     assert body == b"x" * 3072
+
+
+class OneRequestPerConnection:
+    """An upstream that answers each connection's first request with its request head (as
+    JSON, keep-alive) and closes the connection, unanswered, when a second request comes:
+    the race of an upstream closing a kept-alive connection just as it is reused."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.dropped = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            for answered in (False, True):
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, _, data = data.partition(b"\r\n\r\n")
+                if answered:
+                    self.dropped += 1
+                    return  # closed without a byte of response
+                body = json.dumps({"head": head.decode("latin-1").split("\r\n")}).encode()
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                             b"content-length: %d\r\n\r\n%s" % (len(body), body))
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_relay_the_upstream_dropped_unanswered_is_served_whole_on_the_asgi_path(
+        tmp_path: Path) -> None:
+    upstream = OneRequestPerConnection()
+    try:
+        config = _proxy(tmp_path, upstream.url, fast=True)
+        with serving_proxy(config, watch=False) as (proxy, _), \
+                httpx.Client(base_url=proxy.url, timeout=5) as client:
+            for attempt in range(4):
+                response = client.get(f"/svc/items?page={attempt}&q=a%20b",
+                                      headers={"X-Custom": f"c{attempt}"})
+                assert response.status_code == 200
+                head = response.json()["head"]
+                # the request the ASGI path sent again is the one the client sent
+                assert head[0] == f"GET /items?page={attempt}&q=a%20b HTTP/1.1"
+                assert f"x-custom: c{attempt}" in [line.lower() for line in head]
+                assert response.headers["x-request-id"]
+        assert upstream.dropped >= 1  # the relay did meet a dropped connection
+    finally:
+        upstream.close()
