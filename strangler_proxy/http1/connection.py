@@ -482,7 +482,8 @@ class Connection(asyncio.Protocol):
             self._state = _BODY
         if self._relay is not None:
             self._relay.relay_head(status, self._reason, self._headers, self._has_body)
-        self._wake()
+        elif self._waiter is not None:  # a relay has no waiter
+            self._wake()
 
     def on_body(self, body: bytes) -> None:
         if self._state != _BODY:

@@ -150,7 +150,8 @@ def run_with_open_file_limit(soft: int, hard: int, clients: int) -> tuple[str, i
         from strangler_proxy.serve import ensure_file_descriptors
         resource.setrlimit(resource.RLIMIT_NOFILE, ({soft}, {hard}))
         table = parse_table('default = "m"\\n[upstreams.m]\\nurl = "http://127.0.0.1:9"\\n'
-                            'max_connections = 50\\n[proxy]\\nmax_client_connections = {clients}\\n')
+                            'max_connections = 50\\n'
+                            '[proxy]\\nmax_client_connections = {clients}\\n')
         print(repr(ensure_file_descriptors(table)))
         print(resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     """)
