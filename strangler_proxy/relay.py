@@ -75,27 +75,27 @@ class FastPath:
         peer = client[0] if client else ""
         prepared = prepare_request(headers, peer=peer, scheme=protocol.scheme,
                                    trust=runtime.trust)
+        declined = {PREPARED_KEY: prepared}  # what the ASGI path reuses if it serves this
         if prepared.content_length or prepared.chunked or prepared.hosts != 1 \
                 or prepared.header_bytes > settings.max_header_bytes:
-            return {PREPARED_KEY: prepared}  # the ASGI path reads the body, or answers the error
+            return declined  # the ASGI path reads the body, or answers the error
         raw_path, query = split_target(target)
         try:
             check_target(method, raw_path)
             path = normalize_path(raw_path)
         except RequestError:
-            return {PREPARED_KEY: prepared}  # the ASGI path answers with the error
+            return declined  # the ASGI path answers with the error
         if path.startswith(settings.internal_prefix):
-            return {PREPARED_KEY: prepared}
+            return declined
         decision = table.decide(method, prepared.host.decode("latin-1"), path,
                                 prepared, peer, canary=app.canary)
         route = decision.route
         if route is not None and route.identity:
-            # the identity lookup is a coroutine: the ASGI path does it
-            return {PREPARED_KEY: prepared}
+            return declined  # the identity lookup is a coroutine: the ASGI path does it
         upstream = runtime.upstreams[decision.primary]
         take_idle = upstream.take_idle
         if take_idle is None or upstream.breaker.state != "closed":
-            return {PREPARED_KEY: prepared}
+            return declined
         try:
             head = encode_bodyless_head(
                 method.encode("ascii"),
@@ -105,13 +105,13 @@ class FastPath:
                 prepared.host if settings.preserve_host and prepared.host
                 else upstream.host_header)
         except (LocalProtocolError, UnicodeEncodeError):
-            return {PREPARED_KEY: prepared}
+            return declined
         relay = Relay(protocol, app, runtime, target, method, version, headers, query,
                       decision, upstream, prepared, path, keep_alive)
         for attempt in range(3):  # an idle connection the upstream just closed: try the next
             conn = take_idle()
             if conn is None:
-                return {PREPARED_KEY: prepared}
+                return declined
             if attempt == 0 and decision.shadow is not None and route is not None:
                 shadower = app.shadower  # sampled once a connection is sure: no fall-through
                 if shadower is not None and shadower.check(decision, method, 0):
@@ -121,7 +121,7 @@ class FastPath:
                 relay.conn = conn
                 return relay
             upstream.release()
-        return {PREPARED_KEY: prepared}
+        return declined
 
 
 class Relay:

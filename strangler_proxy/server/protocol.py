@@ -115,7 +115,9 @@ class HttpServerProtocol(asyncio.Protocol):
         self._idle_timer: asyncio.TimerHandle | None = None
         self._send_timer: asyncio.TimerHandle | None = None  # armed while writes are paused
         self._idle_since: float | None = None  # None: busy (a request is being read or served)
-        # An app may serve some requests without ASGI (strangler_proxy.relay.FastPath).
+        # An app may serve some requests without ASGI (strangler_proxy.relay.FastPath):
+        # ``fast_path.start(protocol, target, method, version, headers, keep_alive)`` returns
+        # an exchange of its own, or None, or a dict of entries for the ASGI scope.
         self._fast = getattr(getattr(self.app, "fast_path", None), "start", None)
         # An app with a head limit of its own also answers the heads refused for passing it.
         self._app_answers_refusals = hasattr(self.app, "max_head_bytes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import socket
@@ -50,6 +51,17 @@ def serving_proxy(config: Path, **app_options: Any) -> Iterator[tuple[RunningSer
     options = dict(UVICORN_OPTIONS, timeout_graceful_shutdown=5)
     with running(app, http=HttpServerProtocol, **options) as server:
         yield server, app
+
+
+@contextlib.contextmanager
+def proxy_logging_to(upstream_url: str, tmp: Path, extra: str
+                     ) -> Iterator[tuple[RunningServer, io.StringIO]]:
+    """The proxy in front of one "monolith" upstream with ``extra`` TOML (a ``[proxy]``
+    table, say), its access lines collected in the yielded stream."""
+    config = write_routes(tmp / "r.toml", {"monolith": upstream_url}, extra=extra)
+    access = io.StringIO()
+    with serving_proxy(config, watch=False, access_stream=access) as (server, _):
+        yield server, access
 
 
 @dataclass

@@ -20,7 +20,7 @@ from strangler_proxy.routes_file import parse_table
 from strangler_proxy.serve import UVICORN_OPTIONS
 from strangler_proxy.server import HttpServerProtocol
 from tests.support.servers import RunningServer, UpstreamApp, running
-from tests.unit.strangler_proxy.harness import serving_proxy, write_routes
+from tests.unit.strangler_proxy.harness import proxy_logging_to
 from tests.unit.strangler_proxy.test_head_limits import json_error
 
 LIMIT = 2
@@ -35,11 +35,9 @@ def upstream() -> Iterator[RunningServer]:
 
 @pytest.fixture()
 def proxy(upstream: RunningServer, tmp_path: Path) -> Iterator[tuple[RunningServer, io.StringIO]]:
-    config = write_routes(tmp_path / "r.toml", {"monolith": upstream.url},
-                          extra=f"[proxy]\nmax_client_connections = {LIMIT}")
-    access = io.StringIO()
-    with serving_proxy(config, watch=False, access_stream=access) as (server, _):
-        yield server, access
+    with proxy_logging_to(upstream.url, tmp_path,
+                          f"[proxy]\nmax_client_connections = {LIMIT}") as both:
+        yield both
 
 
 def answer_of(sock: socket.socket) -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +18,9 @@ import pytest
 
 from strangler_proxy.serve import UVICORN_OPTIONS
 from strangler_proxy.server import HttpServerProtocol
+from tests.support.raw_server import RawServer, read_head
 from tests.support.servers import RunningServer, UpstreamApp, running
-from tests.unit.strangler_proxy.harness import serving_proxy, write_routes
+from tests.unit.strangler_proxy.harness import proxy_logging_to, serving_proxy, write_routes
 
 LIMIT = 4096
 FLOOD = 64 * 1024 * 1024  # what each flood tries to send: far more than any limit
@@ -34,11 +34,8 @@ def upstream() -> Iterator[RunningServer]:
 
 @pytest.fixture()
 def proxy(upstream: RunningServer, tmp_path: Path) -> Iterator[tuple[RunningServer, io.StringIO]]:
-    config = write_routes(tmp_path / "r.toml", {"monolith": upstream.url},
-                          extra=f"[proxy]\nmax_header_bytes = {LIMIT}")
-    access = io.StringIO()
-    with serving_proxy(config, watch=False, access_stream=access) as (server, _):
-        yield server, access
+    with proxy_logging_to(upstream.url, tmp_path, f"[proxy]\nmax_header_bytes = {LIMIT}") as both:
+        yield both
 
 
 def rss_bytes() -> int:
@@ -135,41 +132,22 @@ def test_an_app_without_a_limit_of_its_own_gets_the_servers_cap_and_plain_refusa
         assert len(app.requests) == requests_before  # the app never saw the refused head
 
 
-class RawUpstream:
-    """A TCP server answering every connection's first request with ``head``, then, when
-    ``endless``, with ``unit`` until the peer goes away: an upstream that never ends its head."""
+class RawUpstream(RawServer):
+    """Answers every connection's first request with ``head``, then, when ``endless``, with
+    ``unit`` until the peer goes away: an upstream that never ends its head."""
 
     def __init__(self, head: bytes, unit: bytes = b"", *, endless: bool = False) -> None:
         self.head, self.unit, self.endless = head, unit, endless
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.sent = 0
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return  # closed
-            with conn:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    request += chunk
-                try:
-                    conn.sendall(self.head)
-                    while self.endless and self.sent < FLOOD:
-                        conn.sendall(self.unit)
-                        self.sent += len(self.unit)
-                except OSError:
-                    pass  # the proxy gave up on us
-
-    def close(self) -> None:
-        self.listener.close()
+    def handle(self, conn: socket.socket) -> None:
+        if read_head(conn) is None:
+            return
+        conn.sendall(self.head)
+        while self.endless and self.sent < FLOOD:
+            conn.sendall(self.unit)
+            self.sent += len(self.unit)
 
 
 @pytest.mark.parametrize("endless", [False, True], ids=["many-header-lines", "endless-value"])

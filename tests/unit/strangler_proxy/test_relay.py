@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from strangler_proxy.app import ProxyApp
 from tests.support.differing import DifferingApp
+from tests.support.raw_server import RawServer, read_head
 from tests.support.servers import RunningServer, UpstreamApp, running
 from tests.unit.strangler_proxy.harness import serving_proxy, write_routes
 
@@ -279,44 +279,25 @@ def test_an_http_1_0_client_of_a_chunked_upstream_gets_a_close_delimited_body(
     assert body == b"x" * 3072
 
 
-class OneRequestPerConnection:
-    """An upstream that answers each connection's first request with its request head (as
-    JSON, keep-alive) and closes the connection, unanswered, when a second request comes:
-    the race of an upstream closing a kept-alive connection just as it is reused."""
+class OneRequestPerConnection(RawServer):
+    """Answers each connection's first request with its request head (as JSON, keep-alive)
+    and closes the connection, unanswered, when a second request comes: the race of an
+    upstream closing a kept-alive connection just as it is reused."""
 
     def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.dropped = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return  # closed
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            for answered in (False, True):
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, data = data.partition(b"\r\n\r\n")
-                if answered:
-                    self.dropped += 1
-                    return  # closed without a byte of response
-                body = json.dumps({"head": head.decode("latin-1").split("\r\n")}).encode()
-                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                             b"content-length: %d\r\n\r\n%s" % (len(body), body))
-
-    def close(self) -> None:
-        self.listener.close()
+    def handle(self, conn: socket.socket) -> None:
+        first = read_head(conn)
+        if first is None:
+            return
+        head, rest = first
+        body = json.dumps({"head": head.decode("latin-1").split("\r\n")}).encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                     b"content-length: %d\r\n\r\n%s" % (len(body), body))
+        if read_head(conn, rest) is not None:
+            self.dropped += 1  # closed without a byte of response
 
 
 def test_a_relay_the_upstream_dropped_unanswered_is_served_whole_on_the_asgi_path(
