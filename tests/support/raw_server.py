@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 
 __all__ = ["RawServer", "read_head"]
 
 
 class RawServer:
     """Hands each accepted connection to ``handle`` in a thread of its own; ``url`` is its
-    address. Subclasses set their own fields before calling ``__init__``, which starts it."""
+    address. Started by the constructor, stopped by ``close``."""
 
-    def __init__(self) -> None:
+    def __init__(self, handle: Callable[[socket.socket], None]) -> None:
+        self.handle = handle
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
@@ -31,9 +33,6 @@ class RawServer:
                 self.handle(conn)
             except OSError:
                 pass  # the proxy gave up on us
-
-    def handle(self, conn: socket.socket) -> None:
-        raise NotImplementedError
 
     def close(self) -> None:
         self.listener.close()

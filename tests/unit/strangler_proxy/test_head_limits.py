@@ -26,15 +26,11 @@ LIMIT = 4096
 FLOOD = 64 * 1024 * 1024  # what each flood tries to send: far more than any limit
 
 
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[RunningServer]:
-    with running(UpstreamApp("monolith")) as server:
-        yield server
-
-
 @pytest.fixture()
-def proxy(upstream: RunningServer, tmp_path: Path) -> Iterator[tuple[RunningServer, io.StringIO]]:
-    with proxy_logging_to(upstream.url, tmp_path, f"[proxy]\nmax_header_bytes = {LIMIT}") as both:
+def proxy(monolith_server: RunningServer,
+          tmp_path: Path) -> Iterator[tuple[RunningServer, io.StringIO]]:
+    with proxy_logging_to(monolith_server.url, tmp_path,
+                          f"[proxy]\nmax_header_bytes = {LIMIT}") as both:
         yield both
 
 
@@ -132,14 +128,15 @@ def test_an_app_without_a_limit_of_its_own_gets_the_servers_cap_and_plain_refusa
         assert len(app.requests) == requests_before  # the app never saw the refused head
 
 
-class RawUpstream(RawServer):
+class RawUpstream:
     """Answers every connection's first request with ``head``, then, when ``endless``, with
     ``unit`` until the peer goes away: an upstream that never ends its head."""
 
     def __init__(self, head: bytes, unit: bytes = b"", *, endless: bool = False) -> None:
         self.head, self.unit, self.endless = head, unit, endless
         self.sent = 0
-        super().__init__()
+        self.server = RawServer(self.handle)
+        self.url = self.server.url
 
     def handle(self, conn: socket.socket) -> None:
         if read_head(conn) is None:
@@ -148,6 +145,9 @@ class RawUpstream(RawServer):
         while self.endless and self.sent < FLOOD:
             conn.sendall(self.unit)
             self.sent += len(self.unit)
+
+    def close(self) -> None:
+        self.server.close()
 
 
 @pytest.mark.parametrize("endless", [False, True], ids=["many-header-lines", "endless-value"])

@@ -279,14 +279,15 @@ def test_an_http_1_0_client_of_a_chunked_upstream_gets_a_close_delimited_body(
     assert body == b"x" * 3072
 
 
-class OneRequestPerConnection(RawServer):
+class OneRequestPerConnection:
     """Answers each connection's first request with its request head (as JSON, keep-alive)
     and closes the connection, unanswered, when a second request comes: the race of an
     upstream closing a kept-alive connection just as it is reused."""
 
     def __init__(self) -> None:
         self.dropped = 0
-        super().__init__()
+        self.server = RawServer(self.handle)
+        self.url = self.server.url
 
     def handle(self, conn: socket.socket) -> None:
         first = read_head(conn)
@@ -298,6 +299,9 @@ class OneRequestPerConnection(RawServer):
                      b"content-length: %d\r\n\r\n%s" % (len(body), body))
         if read_head(conn, rest) is not None:
             self.dropped += 1  # closed without a byte of response
+
+    def close(self) -> None:
+        self.server.close()
 
 
 def test_a_relay_the_upstream_dropped_unanswered_is_served_whole_on_the_asgi_path(
